@@ -1,0 +1,10 @@
+"""bmdcoop: an open, fast, validated simulator for cooperative ballistic missile defense.
+
+The public API is re-exported here so notebook users can write `bmdcoop.flyout(...)`.
+Layers (bottom up): physics, catalog, scenario, sensing, engagement, battle management,
+simulation, analysis, output - see docs/ and DESIGN in the README.
+"""
+from bmdcoop.errors import InputError, OutOfRangeError
+
+__version__ = "0.1.0"
+__all__ = ["InputError", "OutOfRangeError", "__version__"]

@@ -1,0 +1,3 @@
+from bmdcoop.cli import main
+
+main()

@@ -1,0 +1,16 @@
+"""The `bmdcoop` command line: a thin shell over the public Python API.
+
+Every command prints human-readable text by default and one JSON object with `--json`.
+Bad input (`bmdcoop.errors.InputError`) exits 2 with one clear message; other errors exit 1.
+Command groups live in sibling modules that register on `app` when imported below.
+"""
+from __future__ import annotations
+
+import sys
+
+from bmdcoop.cli._app import app, run_app
+from bmdcoop.cli import catalog as _catalog  # noqa: F401  (each import registers commands)
+
+
+def main() -> None:
+    sys.exit(run_app(sys.argv[1:]))

@@ -1,0 +1,96 @@
+"""The shared typer app, output helpers and the error-to-exit-code policy."""
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import Any, Callable
+
+import numpy as np
+import typer
+from rich.console import Console
+
+try:  # typer >= 0.23 vendors click
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - older typer on plain click
+    from click.exceptions import ClickException
+
+from bmdcoop.errors import InputError
+
+app = typer.Typer(
+    name="bmdcoop",
+    help="Open, fast, validated simulator for cooperative ballistic missile defense.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """Open, fast, validated simulator for cooperative ballistic missile defense."""
+
+
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return _jsonable(obj.item())
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def emit(result: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]], None]) -> None:
+    """Print `result` as one JSON object (`--json`) or through `render` for people."""
+    if as_json:
+        sys.stdout.write(json.dumps(_jsonable(result), indent=2) + "\n")
+    else:
+        render(result)
+
+
+def parse_latlon(text: str, option: str) -> tuple[float, float]:
+    """'LAT,LON' in degrees -> (lat, lon); refuses malformed or out-of-range values."""
+    parts = text.split(",")
+    try:
+        lat, lon = (float(p) for p in parts)
+    except ValueError:
+        raise InputError(f"{option} must be LAT,LON in degrees, e.g. 35.0,51.0 (got '{text}')") from None
+    if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
+        raise InputError(f"{option}: latitude {lat} is outside [-90, 90] degrees")
+    if not (math.isfinite(lon) and -180.0 <= lon <= 360.0):
+        raise InputError(f"{option}: longitude {lon} is outside [-180, 360] degrees")
+    return lat, lon
+
+
+def run_app(argv: list[str]) -> int:
+    """Run the CLI; map bad input to exit 2 and unexpected errors to exit 1 (no traceback)."""
+    try:
+        app(args=argv, prog_name="bmdcoop", standalone_mode=False)
+    except InputError as exc:
+        err_console.print(f"error: {exc}", style="bold red", highlight=False, markup=False)
+        return 2
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        err_console.print("aborted")
+        return 130
+    except ClickException as exc:  # usage errors: unknown option, missing argument
+        exc.show()
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the CLI's promise: no traceback, exit 1
+        err_console.print(f"internal error: {type(exc).__name__}: {exc}", style="bold red",
+                          highlight=False, markup=False)
+        err_console.print("please report this with the command that caused it", markup=False)
+        return 1
+    return 0
