@@ -230,20 +230,23 @@ def _rk_step(y, f0, h, k, ytmp, y5, err, omega, mu, j2, a, e2, drag, area, mach_
         err[j] = h * e
 
 
-@numba.njit(cache=True, inline="always")
-def _hermite(y0, f0, y1, f1, h, theta, j):
-    """Cubic Hermite interpolation of component j at fraction theta of a step of length h."""
-    t2 = theta * theta
-    t3 = t2 * theta
-    return ((2 * t3 - 3 * t2 + 1) * y0[j] + (t3 - 2 * t2 + theta) * h * f0[j]
-            + (-2 * t3 + 3 * t2) * y1[j] + (t3 - t2) * h * f1[j])
+# Dense output of Dormand-Prince 5(4), 4th order (Hairer, Norsett & Wanner, "Solving ODEs I",
+# 2nd ed., 1993, the continuous extension used by their code DOPRI5)
+_D = np.array([-12715105075 / 11282082432, 0.0, 87487479700 / 32700410799, -10690763975 / 1880347072,
+               701980252875 / 199316789632, -1453857185 / 822651844, 69997945 / 29380423])
 
 
 @numba.njit(cache=True, inline="always")
-def _hermite_d(y0, f0, y1, f1, h, theta, j):
-    t2 = theta * theta
-    return ((6 * t2 - 6 * theta) * y0[j] / h + (3 * t2 - 4 * theta + 1) * f0[j]
-            + (-6 * t2 + 6 * theta) * y1[j] / h + (3 * t2 - 2 * theta) * f1[j])
+def _dense(y0, y1, k, h, theta, j, D):
+    """Component j of the solution at fraction theta of the step (y0 -> y1, stages k, length h)."""
+    r2 = y1[j] - y0[j]
+    r3 = h * k[0, j] - r2
+    r4 = r2 - h * k[6, j] - r3
+    acc = 0.0
+    for q in range(7):
+        acc += D[q] * k[q, j]
+    r5 = h * acc
+    return y0[j] + theta * (r2 + (1.0 - theta) * (r3 + theta * (r4 + (1.0 - theta) * r5)))
 
 
 @numba.njit(cache=True, inline="always")
@@ -260,7 +263,7 @@ def _to_ecef(t, rx, ry, rz, vx, vy, vz, omega, out_r, out_v):
 @numba.njit(cache=True, parallel=True)
 def _propagate_kernel(r0, v0, mass0, area0, rv_mass, rv_area, burn, thrust, mdot, drop, az_rad, t_vert, kick_rad,
                       kick_s, cutoff, mach_pts, cd_tab, omega, mu, j2, a, e2, drag, t_max, rtol, atol_m,
-                      sample_dt, n_samples, A, C, B5, E,
+                      sample_dt, n_samples, A, C, B5, E, D,
                       out_imp_t, out_imp_r, out_imp_v, out_apo_h, out_apo_t, out_bo_t, out_bo_r, out_bo_v,
                       out_steps, out_sr, out_sv):
     n = r0.shape[0]
@@ -355,13 +358,13 @@ def _propagate_kernel(r0, v0, mass0, area0, rv_mass, rv_area, burn, thrust, mdot
                         mid = 0.5 * (lo + hi)
                         rv = 0.0
                         for q in range(3):
-                            rv += _hermite(y, f0, y5, f1, h, mid, q) * _hermite(y, f0, y5, f1, h, mid, q + 3)
+                            rv += _dense(y, y5, kk, h, mid, q, D) * _dense(y, y5, kk, h, mid, q + 3, D)
                         if rv > 0.0:
                             lo = mid
                         else:
                             hi = mid
-                    hm, _ = _altitude_latitude(_hermite(y, f0, y5, f1, h, lo, 0), _hermite(y, f0, y5, f1, h, lo, 1),
-                                               _hermite(y, f0, y5, f1, h, lo, 2), a, e2)
+                    hm, _ = _altitude_latitude(_dense(y, y5, kk, h, lo, 0, D), _dense(y, y5, kk, h, lo, 1, D),
+                                               _dense(y, y5, kk, h, lo, 2, D), a, e2)
                     if hm > apo_h:
                         apo_h, apo_t = hm, t + lo * h
                 if h1 > apo_h:
@@ -372,9 +375,9 @@ def _propagate_kernel(r0, v0, mass0, area0, rv_mass, rv_area, burn, thrust, mdot
                     lo, hi = 0.0, 1.0
                     for _ in range(60):
                         mid = 0.5 * (lo + hi)
-                        hm, _ = _altitude_latitude(_hermite(y, f0, y5, f1, h, mid, 0),
-                                                   _hermite(y, f0, y5, f1, h, mid, 1),
-                                                   _hermite(y, f0, y5, f1, h, mid, 2), a, e2)
+                        hm, _ = _altitude_latitude(_dense(y, y5, kk, h, mid, 0, D),
+                                                   _dense(y, y5, kk, h, mid, 1, D),
+                                                   _dense(y, y5, kk, h, mid, 2, D), a, e2)
                         if hm > 0.0:
                             lo = mid
                         else:
@@ -411,9 +414,9 @@ def _propagate_kernel(r0, v0, mass0, area0, rv_mass, rv_area, burn, thrust, mdot
                     th_ = (ts - t) / h if h > 0.0 else 1.0
                     th_ = min(max(th_, 0.0), 1.0)
                     # the step may have been shortened to the impact: interpolate on the new step
-                    _to_ecef(ts, _hermite(y, f0, y5, f1, h, th_, 0), _hermite(y, f0, y5, f1, h, th_, 1),
-                             _hermite(y, f0, y5, f1, h, th_, 2), _hermite(y, f0, y5, f1, h, th_, 3),
-                             _hermite(y, f0, y5, f1, h, th_, 4), _hermite(y, f0, y5, f1, h, th_, 5),
+                    _to_ecef(ts, _dense(y, y5, kk, h, th_, 0, D), _dense(y, y5, kk, h, th_, 1, D),
+                             _dense(y, y5, kk, h, th_, 2, D), _dense(y, y5, kk, h, th_, 3, D),
+                             _dense(y, y5, kk, h, th_, 4, D), _dense(y, y5, kk, h, th_, 5, D),
                              omega, tmp_r, tmp_v)
                     for q in range(3):
                         out_sr[i, next_sample, q] = tmp_r[q]
@@ -563,7 +566,7 @@ def propagate(r0_ecef_m, v0_ecef_mps, *, mass_kg=1000.0, area_m2=0.0, cd_mach=((
     imp_r, imp_v, bo_r, bo_v = (np.full((n, 3), np.nan) for _ in range(4))
     _propagate_kernel(r0, v0, mass, area, rv_mass, rv_area, burn, thrust, mdot, drop, az, t_vert, kick, kick_s,
                       cutoff, mach_pts, cd_tab, omega, _earth.MU_M3S2, j2, a_m, e2, bool(forces.drag),
-                      float(t_max_s), rtol, atol_m, sample_dt, n_samples, _A, _C, _B5, _E,
+                      float(t_max_s), rtol, atol_m, sample_dt, n_samples, _A, _C, _B5, _E, _D,
                       imp_t, imp_r, imp_v, apo_h, apo_t, bo_t, bo_r, bo_v, steps, out_sr, out_sv)
     if n_samples:
         last = np.nanmax(imp_t) if np.isfinite(imp_t).any() and np.isfinite(imp_t).all() else t_max_s
