@@ -50,8 +50,9 @@ def test_closed_form_minimum_energy_flights_to_0p01_percent():
 
 
 def test_energy_and_angular_momentum_conserved_to_1e_9_without_drag_and_j2():
+    # at rtol 1e-10 (the default 1e-9 conserves energy to a few 1e-9, which is ~1 cm in position)
     r0, v0 = kepler_burnout(10_000.0)
-    tr = propagate(r0, v0, forces=VACUUM_SPHERE, sample_dt_s=10.0)
+    tr = propagate(r0, v0, forces=VACUUM_SPHERE, sample_dt_s=10.0, rtol=1e-10, atol_m=1e-3)
     r, v = tr.r_ecef_m[0], tr.v_ecef_mps[0]
     ok = np.isfinite(r[:, 0])
     r, v = r[ok], v[ok]

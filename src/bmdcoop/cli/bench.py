@@ -1,0 +1,53 @@
+"""`bmdcoop bench`: run the benchmark suite, print ratios, write BENCHMARKS.json."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from bmdcoop.bench import suite
+from bmdcoop.cli._app import app, console, emit
+from bmdcoop.errors import unknown_name
+
+
+def run_benchmarks(only: str | None = None, progress=None) -> dict:
+    """Run all benchmarks (or one) and return `{"benchmarks": [result dicts]}`."""
+    benches = suite()
+    if only is not None and only not in benches:
+        raise unknown_name("benchmark", only, benches)
+    names = [only] if only else list(benches)
+    rows = []
+    for name in names:
+        if progress is not None:
+            progress(name)
+        rows.append(benches[name]().as_dict())
+    return {"benchmarks": rows}
+
+
+@app.command("bench")
+def bench_command(
+    only: Optional[str] = typer.Option(None, "--only", help="run one benchmark by name"),
+    out: Path = typer.Option(Path("BENCHMARKS.json"), "--out", help="where to write the JSON results"),
+    as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+) -> None:
+    """Run the benchmark suite (fast path vs baseline, side by side in one run)."""
+    with Progress(console=console, transient=True, disable=as_json) as prog:
+        task = prog.add_task("benchmarks", total=None)
+        result = run_benchmarks(only, progress=lambda name: prog.update(task, description=f"running {name}"))
+    out.write_text(json.dumps(result, indent=2) + "\n")
+
+    def render(res: dict) -> None:
+        table = Table(title=f"benchmarks (written to {out})")
+        for col in ("name", "seconds", "baseline s", "ratio", "accuracy m", "baseline"):
+            table.add_column(col)
+        for b in res["benchmarks"]:
+            acc = "" if b["accuracy_m"] is None else f"{b['accuracy_m']:.3g}"
+            table.add_row(b["name"], f"{b['seconds']:.3f}", f"{b['baseline_seconds']:.3f}", f"{b['ratio']:.0f}x", acc,
+                          b["baseline"])
+        console.print(table)
+
+    emit(result, as_json, render)
