@@ -152,3 +152,19 @@ def test_non_physical_inputs_are_refused_with_the_field_named():
         propagate(r0, v0, mass_kg=-5.0)
     with pytest.raises(InputError, match="finite"):
         propagate(np.array([np.nan, 0, 0]), v0)
+
+
+def test_results_do_not_depend_on_the_number_of_threads():
+    import numba
+
+    r0, v0 = icbm_burnout_states(64, seed=5)
+    kw = dict(mass_kg=RV_MASS_KG, area_m2=RV_AREA_M2, cd_mach=RV_CD_MACH, forces=FULL, sample_dt_s=5.0)
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = propagate(r0, v0, **kw)
+    finally:
+        numba.set_num_threads(threads)
+    many = propagate(r0, v0, **kw)
+    assert np.array_equal(one.impact_r_ecef_m, many.impact_r_ecef_m)
+    assert np.array_equal(one.r_ecef_m, many.r_ecef_m, equal_nan=True)
