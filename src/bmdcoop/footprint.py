@@ -186,3 +186,138 @@ def write_geojson(path: str | Path, collection: dict) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(collection, indent=1), encoding="utf-8")
     return path
+
+
+# ----------------------------------------------------------------------------- threat sets
+
+@dataclass
+class ThreatSet:
+    """n threat trajectories on one shared time grid, times counted from each threat's launch.
+
+    r_ecef_m (n, m, 3) is NaN before the first known state (an ideal threat is known only from
+    burnout) and after impact. Positions are Earth-fixed (ECEF, WGS-84 geodetic frame).
+    """
+
+    t_s: np.ndarray                 # (m,) time since launch
+    r_ecef_m: np.ndarray            # (n, m, 3)
+    burnout_t_s: np.ndarray         # (n,)
+    impact_t_s: np.ndarray          # (n,)
+    launch_lat_deg: np.ndarray      # (n,)
+    launch_lon_deg: np.ndarray
+    aim_lat_deg: np.ndarray         # (n,)
+    aim_lon_deg: np.ndarray
+    model: str = "ideal-min-energy"
+
+    @property
+    def n(self) -> int:
+        return self.burnout_t_s.size
+
+
+def min_energy_state_sphere(range_m):
+    """Closed-form minimum-energy burnout speed (m/s) and flight-path angle (rad) from the surface.
+
+    Two-body problem on a sphere of radius R = 6371 km: phi = range / R, gamma = pi/4 - phi/4,
+    v^2 = (mu / R) 2 sin(phi/2) / (1 + sin(phi/2)) (e.g. A. D. Wheelon, "Free flight of a
+    ballistic missile", ARS Journal 29, 1959; shared/reference/min_energy_sphere.py).
+    """
+    from bmdcoop.earth import MU_M3S2, R_SPHERE_M
+    phi = np.asarray(range_m, dtype=float) / R_SPHERE_M
+    s = np.sin(phi / 2.0)
+    return np.sqrt(MU_M3S2 / R_SPHERE_M * 2.0 * s / (1.0 + s)), np.pi / 4.0 - phi / 4.0
+
+
+def ideal_threats(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, *, boost_s=0.0,
+                  sample_dt_s: float = 2.0) -> ThreatSet:
+    """Textbook threats: minimum-energy ballistic flight from burnout at the launch point.
+
+    The classic idealisation of kinematic reach studies: burnout at the surface at `boost_s` after
+    launch with the closed-form minimum-energy speed and angle, free flight on a spherical,
+    non-rotating Earth without air (exact two-body arcs, all n in one batched `propagate` call),
+    then each sampled point re-expressed at the same latitude, longitude and height over the
+    WGS-84 ellipsoid, so ground points and heights agree with the sites the batteries stand on.
+    Nothing is known of the missile before burnout (NaN), which also means a radar cannot see it
+    then. Use the fly-out engineer's `bmdcoop.targeting` for catalog missiles with a boost phase.
+    """
+    from bmdcoop.earth import ecef_to_geodetic, enu_to_ecef_vector, geodesic_inverse, geodetic_to_ecef
+    from bmdcoop.propagate import Forces, propagate
+
+    la, lo, aa, ao = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float)) for v in
+                                           (launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)))
+    n = la.size
+    boost = np.broadcast_to(np.asarray(boost_s, dtype=float), (n,)).copy()
+    if np.any(~np.isfinite(boost) | (boost < 0)):
+        raise InputError("boost_s must be finite and >= 0")
+    range_m, az_deg = geodesic_inverse(la, lo, aa, ao, "sphere")
+    if np.any(range_m < 50e3):
+        i = int(np.argmin(range_m))
+        raise InputError(f"threat {i}: aimpoint only {range_m[i] / 1e3:.1f} km from launch (need >= 50 km)")
+    speed, gamma = min_energy_state_sphere(range_m)
+    az = np.radians(az_deg)
+    v_enu = np.stack([speed * np.cos(gamma) * np.sin(az), speed * np.cos(gamma) * np.cos(az),
+                      speed * np.sin(gamma)], axis=-1)
+    r0 = geodetic_to_ecef(la, lo, 0.0, "sphere")
+    v0 = enu_to_ecef_vector(v_enu, la, lo)
+    t_max = 3.5 * 3600.0
+    traj = propagate(r0, v0, mass_kg=1000.0, area_m2=0.0, forces=Forces(earth="sphere", rotation=False, j2=False,
+                                                                         drag=False),
+                     t_max_s=t_max, sample_dt_s=sample_dt_s)
+    # shift each trajectory by its boost time onto a grid counted from launch
+    shift = np.round(boost / sample_dt_s).astype(int)
+    m = traj.t_s.size + int(shift.max())
+    r = np.full((n, m, 3), np.nan)
+    lat, lon, alt = ecef_to_geodetic(traj.r_ecef_m, "sphere")
+    r_wgs = geodetic_to_ecef(lat, lon, alt, "wgs84")
+    for k in np.unique(shift):  # a handful of distinct boost times, not one per threat
+        rows = np.flatnonzero(shift == k)
+        r[rows, k:k + traj.t_s.size] = r_wgs[rows]
+    t_s = np.arange(m) * sample_dt_s
+    return ThreatSet(t_s=t_s, r_ecef_m=r, burnout_t_s=shift * sample_dt_s, impact_t_s=traj.impact_t_s + shift * sample_dt_s,
+                     launch_lat_deg=la, launch_lon_deg=lo, aim_lat_deg=aa, aim_lon_deg=ao)
+
+
+# ----------------------------------------------------------------------------- cueing
+
+@dataclass(frozen=True)
+class CueRadar:
+    """A radar that can hand a fire-control-quality track to a battery.
+
+    The track exists `track_s` after the threat is first inside `range_m` and above
+    `min_elevation_deg` (a documented stand-in until the sensing layer's timelines are used).
+    """
+
+    name: str
+    lat_deg: float
+    lon_deg: float
+    alt_m: float
+    range_m: float
+    min_elevation_deg: float = 1.0
+    track_s: float = 20.0
+
+
+def radar_track_time_s(threats: ThreatSet, radar: CueRadar) -> np.ndarray:
+    """Earliest time after launch (n,) at which `radar` holds a track of each threat (inf if never)."""
+    from bmdcoop.earth import enu_basis, geodetic_to_ecef
+    site = geodetic_to_ecef(radar.lat_deg, radar.lon_deg, radar.alt_m)
+    basis = enu_basis(radar.lat_deg, radar.lon_deg)
+    d = threats.r_ecef_m - site
+    rng = np.linalg.norm(d, axis=-1)
+    up = d @ basis[2]
+    with np.errstate(invalid="ignore"):
+        seen = (rng <= radar.range_m) & (up >= rng * np.sin(np.radians(radar.min_elevation_deg)))
+    first = np.argmax(seen, axis=1)
+    t = threats.t_s[first] + radar.track_s
+    return np.where(seen.any(axis=1), t, np.inf)
+
+
+def space_ir_track_time_s(threats: ThreatSet, delay_after_burnout_s: float = 30.0) -> np.ndarray:
+    """Earliest launch-quality track from space-based infrared early warning (n,).
+
+    Infrared satellites see the hot boost plume, not the cold warhead: the burnout state (and so
+    the ballistic path) is known once the plume ends, plus the time to estimate it from stereo
+    views. Modelled as burnout + `delay_after_burnout_s` - an assumption documented in
+    docs/deterrence-reach.md, deliberately generous to the defence (it bounds what any cueing
+    could give a kinematic analysis).
+    """
+    if not (np.isfinite(delay_after_burnout_s) and delay_after_burnout_s >= 0):
+        raise InputError(f"space-IR delay must be >= 0 s (got {delay_after_burnout_s})")
+    return threats.burnout_t_s + float(delay_after_burnout_s)

@@ -1,0 +1,225 @@
+"""Deterrence reach: which of a state's missile trajectories could a defence deployment engage at all?
+
+The question behind Russia's objection to the European Phased Adaptive Approach (EPAA): could
+interceptors in Romania, Poland or on ships catch Russian ICBMs flying to the United States, and
+how does the answer change with interceptor burnout speed, basing and early-warning cueing?
+
+`reach(preset, ...)` answers it for a threat preset (launch areas x targets) and one or more
+deployments: for every threat trajectory x deployment x interceptor burnout speed x cueing it asks
+the engagement layer whether *any* intercept is kinematically possible (the interceptor may launch
+at any time after a launch-quality track exists plus its reaction and launch delays) and, when it
+is, where and when the earliest one happens. Rows count the engageable trajectories.
+
+Cueing levels are nested, so earlier cueing can only add options:
+- `own`: the battery's own radar (Aegis SPY-1 for Aegis sites and ships; the planned X-band radar
+  in the Czech Republic for the 2007 GBI plan);
+- `forward-radar`: also the deployment's forward radars (AN/TPY-2 at Kurecik, Fylingdales UEWR);
+- `space-ir`: also space-based infrared early warning, modelled as a track at threat burnout plus
+  a short estimation delay (`footprint.space_ir_track_time_s`).
+Radar performance comes from `bmdcoop.catalog` sensors when they carry a detection range, else from
+`RADARS` below (public estimates with sources). Threats are ideal minimum-energy trajectories with a
+boost-phase delay (`footprint.ideal_threats`) - the idealisation of the published kinematic
+analyses this is compared with (docs/deterrence-reach.md).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from bmdcoop import catalog
+from bmdcoop.errors import InputError, unknown_name
+from bmdcoop.footprint import CueRadar, ThreatSet, ideal_threats, radar_track_time_s, space_ir_track_time_s
+
+CUEING_LEVELS = ("own", "forward-radar", "space-ir")
+DEFAULT_SPEEDS_KMS = (3.0, 4.5, 5.5, 7.0)
+
+# Radar performance against an ICBM re-entry vehicle, used for cueing when the sensor catalog has
+# no detection range. Each: range_km, min_elevation_deg, track_s (first sight -> launch-quality
+# track), source. Public figures vary widely; the chosen values lean generous to the defence.
+RADARS = {
+    "aegis-spy-1": {"range_km": 500.0, "min_elevation_deg": 1.0, "track_s": 20.0,
+                    "source": "common estimate 300-600 km against an RV-sized target (CRS RL33745, 2013; "
+                              "Wilkening 2012 uses a few hundred km); chosen 500 km"},
+    "an-tpy-2": {"range_km": 1500.0, "min_elevation_deg": 1.0, "track_s": 20.0,
+                 "source": "NRC 2012 fig. 5-8 as read by Lewis & Postol (2012), who argue it is too large; "
+                           "~1,000 km is also quoted; chosen 1,500 km (generous)"},
+    "uewr": {"range_km": 4800.0, "min_elevation_deg": 3.0, "track_s": 30.0,
+             "source": "UEWR (Fylingdales/Thule) ~4,800 km instrumented range (public material; "
+                       "shared/reference/PARAMETERS.md); UHF early warning, not fire control - generous"},
+    "gbr-p": {"range_km": 2000.0, "min_elevation_deg": 1.0, "track_s": 20.0,
+              "source": "European Midcourse Radar planned for Brdy, Czech Republic (2007): X-band GBR-P; "
+                        "~2,000 km against an RV is an assumption of this model"},
+}
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    lat_deg: float
+    lon_deg: float
+    alt_m: float = 0.0
+
+    @classmethod
+    def site(cls, name: str) -> "Place":
+        e = catalog.get("sites", name)
+        return cls(name, float(e["lat_deg"]), float(e["lon_deg"]), float(e.get("alt_m", 0.0) or 0.0))
+
+
+@dataclass(frozen=True)
+class RadarSpec:
+    type: str
+    place: Place
+
+
+@dataclass(frozen=True)
+class BatterySpec:
+    name: str
+    place: Place
+    interceptor: str
+    own_radar: RadarSpec | None
+
+
+@dataclass(frozen=True)
+class Deployment:
+    name: str
+    label: str
+    batteries: tuple[BatterySpec, ...]
+    forward_radars: tuple[RadarSpec, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ThreatPreset:
+    name: str
+    label: str
+    launches: tuple[str, ...]
+    targets: tuple[str, ...]
+    boost_s: float
+    missile_class: str
+    default_deployments: tuple[str, ...]
+    note: str = ""
+
+
+# Points that are not catalog sites: the planned 2007 radar and a second northern ship station.
+BRDY = Place("brdy", 49.72, 13.78, 700.0)          # planned European Midcourse Radar site (public reporting, 2007)
+NORWEGIAN_SEA = Place("norwegian-sea", 68.0, 5.0)  # representative station (assumption)
+
+
+def _aegis(site: str, interceptor: str, place: Place | None = None) -> BatterySpec:
+    p = place or Place.site(site)
+    return BatterySpec(f"{p.name}:{interceptor}", p, interceptor, RadarSpec("aegis-spy-1", p))
+
+
+def _deployments() -> dict[str, Deployment]:
+    kurecik = (RadarSpec("an-tpy-2", Place.site("kurecik")),)
+    phase2 = (_aegis("deveselu", "sm-3-ib"), _aegis("rota", "sm-3-ib"), _aegis("east-med-aegis", "sm-3-ib"))
+    deps = [
+        Deployment("epaa-phase1", "EPAA phase 1 (2011): SM-3 IA on an Aegis ship in the eastern Mediterranean",
+                   (_aegis("east-med-aegis", "sm-3-ia"),), kurecik),
+        Deployment("epaa-phase2", "EPAA phase 2 (2016): SM-3 IB at Deveselu + Aegis ships at Rota and in the "
+                   "eastern Mediterranean", phase2, kurecik),
+        Deployment("epaa-phase3", "EPAA phase 3: phase 2 + SM-3 IIA at Redzikowo",
+                   phase2 + (_aegis("redzikowo", "sm-3-iia"),), kurecik),
+        Deployment("epaa-phase4", "EPAA phase 4 (cancelled 2013): phase 3 + SM-3 IIB at Redzikowo",
+                   phase2 + (_aegis("redzikowo", "sm-3-iia"), _aegis("redzikowo", "sm-3-iib")), kurecik),
+        Deployment("gbi-poland-2007", "2007 plan: two-stage GBIs at Redzikowo, X-band radar at Brdy (CZE)",
+                   (BatterySpec("redzikowo:gbi-2stage", Place.site("redzikowo"), "gbi-2stage",
+                                RadarSpec("gbr-p", BRDY)),), kurecik),
+        Deployment("aegis-north-sea", "Aegis ships with SM-3 IIA in the North Sea and the Norwegian Sea",
+                   (_aegis("north-sea-aegis", "sm-3-iia"), _aegis("", "sm-3-iia", NORWEGIAN_SEA)),
+                   (RadarSpec("uewr", Place.site("fylingdales")),)),
+    ]
+    return {d.name: d for d in deps}
+
+
+def _threat_presets() -> dict[str, ThreatPreset]:
+    ru_fields = ("kozelsk", "tatishchevo", "teykovo", "yoshkar-ola", "vypolzovo", "dombarovsky", "novosibirsk",
+                 "uzhur", "barnaul", "irkutsk")
+    us_cities = ("washington", "new-york", "boston", "chicago", "seattle", "los-angeles")
+    europe = ("warsaw", "bucharest", "berlin", "paris", "london", "rome", "brussels", "ankara")
+    iran = ("iran-semnan", "iran-tabriz", "iran-shahrud")
+    return {p.name: p for p in [
+        ThreatPreset("russia-to-us", "Russian ICBM fields -> US cities (minimum-energy)", ru_fields, us_cities,
+                     180.0, "solid ICBM (Topol-M/Yars class): boost ~180 s",
+                     ("epaa-phase2", "epaa-phase3", "epaa-phase4", "gbi-poland-2007", "aegis-north-sea"),
+                     "boost 170-180 s for solid ICBMs (NRC 2012; Wilkening 2012); liquid SS-18 ~300 s is "
+                     "slower and gives the defence more time"),
+        ThreatPreset("iran-to-europe", "Iranian launch areas -> European capitals (minimum-energy)", iran, europe,
+                     120.0, "two-stage MRBM/IRBM: boost ~120 s",
+                     ("epaa-phase1", "epaa-phase2", "epaa-phase3"),
+                     "boost time of a notional 2,000-4,000 km solid IRBM; an assumption"),
+        ThreatPreset("iran-to-us-east-coast", "Iranian launch areas -> US east coast (minimum-energy)", iran,
+                     ("washington", "new-york", "boston"), 240.0, "notional liquid ICBM: boost ~240 s",
+                     ("epaa-phase3", "epaa-phase4", "gbi-poland-2007", "aegis-north-sea"),
+                     "no Iranian ICBM exists; NRC 2012 and EPAA phase 4 planning assumed one could"),
+    ]}
+
+
+def deployments() -> dict[str, Deployment]:
+    return _deployments()
+
+
+def threat_presets() -> dict[str, ThreatPreset]:
+    return _threat_presets()
+
+
+def preset_threats(preset: ThreatPreset, sample_dt_s: float = 2.0) -> tuple[ThreatSet, list[dict]]:
+    """The preset's threats (every launch area x every target) and one label dict per trajectory."""
+    launches = [Place.site(s) for s in preset.launches]
+    targets = [Place.site(s) for s in preset.targets]
+    pairs = [(a, b) for a in launches for b in targets]
+    threats = ideal_threats([a.lat_deg for a, _ in pairs], [a.lon_deg for a, _ in pairs],
+                            [b.lat_deg for _, b in pairs], [b.lon_deg for _, b in pairs],
+                            boost_s=preset.boost_s, sample_dt_s=sample_dt_s)
+    labels = [{"id": f"{a.name}->{b.name}", "launch": a.name, "target": b.name} for a, b in pairs]
+    return threats, labels
+
+
+# ----------------------------------------------------------------------------- cueing
+
+RV_RCS_M2 = 0.1  # re-entry vehicle radar cross section for cueing: 0.01-0.1 m^2 is the usual public
+#                 range for ICBM RVs (NRC 2012 ch. 5); the upper end is generous to the defence
+
+
+def cue_radar(spec: RadarSpec, rv_rcs_m2: float = RV_RCS_M2) -> CueRadar:
+    """A `CueRadar` for a radar type at a place.
+
+    From the sensor catalog when it has the type: `range_km` against `ref_rcs_m2`, scaled to the
+    RV's cross section by the radar equation, R ~ RCS^(1/4); else from `RADARS` (already quoted
+    against an RV).
+    """
+    try:
+        entry = catalog.get("sensors", spec.type)
+    except InputError:
+        entry = None
+    if entry and isinstance(entry.get("range_km"), (int, float)):
+        ref = float(entry.get("ref_rcs_m2") or 1.0)
+        range_km = float(entry["range_km"]) * (rv_rcs_m2 / ref) ** 0.25
+        min_el = float(entry.get("min_elevation_deg", 1.0))
+        track_s = RADARS.get(spec.type, {}).get("track_s", 20.0)
+    elif spec.type in RADARS:
+        params = RADARS[spec.type]
+        range_km, min_el, track_s = params["range_km"], params["min_elevation_deg"], params["track_s"]
+    else:
+        raise InputError(f"radar type '{spec.type}' has no detection range in the sensor catalog or in "
+                         f"bmdcoop.reach.RADARS (known: {', '.join(sorted(RADARS))})")
+    return CueRadar(spec.type, spec.place.lat_deg, spec.place.lon_deg, spec.place.alt_m, range_km * 1e3,
+                    min_el, track_s)
+
+
+def track_times_s(threats: ThreatSet, battery: BatterySpec, deployment: Deployment, cueing: str,
+                  ir_delay_s: float = 30.0) -> np.ndarray:
+    """Earliest launch-quality track (n,) for one battery under a cueing level (inf: never)."""
+    if cueing not in CUEING_LEVELS:
+        raise unknown_name("cueing", cueing, CUEING_LEVELS)
+    t = np.full(threats.n, np.inf)
+    if battery.own_radar is not None:
+        t = np.minimum(t, radar_track_time_s(threats, cue_radar(battery.own_radar)))
+    if cueing in ("forward-radar", "space-ir"):
+        for spec in deployment.forward_radars:
+            t = np.minimum(t, radar_track_time_s(threats, cue_radar(spec)))
+    if cueing == "space-ir":
+        t = np.minimum(t, space_ir_track_time_s(threats, ir_delay_s))
+    return t
