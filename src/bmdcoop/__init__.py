@@ -5,6 +5,8 @@ Layers (bottom up): physics, catalog, scenario, sensing, engagement, battle mana
 simulation, analysis, output - see docs/ and DESIGN in the README.
 """
 from bmdcoop.errors import InputError, OutOfRangeError
+from bmdcoop.scenario import Scenario, dump_scenario, load_scenario, scenario_schema, validate_scenario
 
 __version__ = "0.1.0"
-__all__ = ["InputError", "OutOfRangeError", "__version__"]
+__all__ = ["InputError", "OutOfRangeError",
+           "Scenario", "load_scenario", "dump_scenario", "scenario_schema", "validate_scenario", "__version__"]
