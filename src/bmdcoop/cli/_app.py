@@ -74,7 +74,9 @@ def parse_latlon(text: str, option: str) -> tuple[float, float]:
 def run_app(argv: list[str]) -> int:
     """Run the CLI; map bad input to exit 2 and unexpected errors to exit 1 (no traceback)."""
     try:
-        app(args=argv, prog_name="bmdcoop", standalone_mode=False)
+        rc = app(args=argv, prog_name="bmdcoop", standalone_mode=False)
+        if isinstance(rc, int) and not isinstance(rc, bool):  # click returns typer.Exit's code here
+            return rc
     except InputError as exc:
         err_console.print(f"error: {exc}", style="bold red", highlight=False, markup=False)
         return 2
