@@ -446,14 +446,16 @@ def trajectory(range_km: float | None = None, *, min_energy: bool = False, apoge
 
 # ----------------------------------------------------------------------------- missile fly-out
 
-_KICK_GRID_DEG = np.array([0.2, 0.4, 0.7, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0, 18.0, 22.0, 27.0,
-                           33.0, 40.0, 50.0])
+# kick angles of the first-guess scan: the range of a long-burning ICBM changes by thousands of
+# km between kicks of 0.5 and 1 deg, that of a Scud by tens of km: a geometric grid serves both
+_KICK_GRID_DEG = np.geomspace(0.05, 50.0, 31)
 _CUTOFF_FRACTIONS = np.array([0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.93, 1.0])
 
 
 def _missile_eval(m: boost.Missile, lat, lon, forces: Forces, t_max_s: float | None = None):
-    def evaluate(cutoff, kick, az, idx, sample_dt_s=None):
-        tr = boost.fly(m, lat[idx], lon[idx], az, kick, cutoff, forces=forces, sample_dt_s=sample_dt_s,
+    """Solver view of a missile: p1 = thrust termination time (s), p2 = ln(kick angle in deg)."""
+    def evaluate(cutoff, log_kick, az, idx, sample_dt_s=None):
+        tr = boost.fly(m, lat[idx], lon[idx], az, np.exp(log_kick), cutoff, forces=forces, sample_dt_s=sample_dt_s,
                        t_max_s=t_max_s)
         return _Eval(traj=tr, fpa_deg=_fpa_deg(tr.burnout_r_ecef_m, tr.burnout_v_ecef_mps, forces.earth))
 
@@ -463,9 +465,10 @@ def _missile_eval(m: boost.Missile, lat, lon, forces: Forces, t_max_s: float | N
 def _missile_knobs(m: boost.Missile, n: int) -> _Knobs:
     total = m.total_burn_s
     lo = min(max(m.vertical_s + m.kick_s + 1.0, 0.1 * total), 0.5 * total)
-    return _Knobs(lo1=np.full(n, lo), hi1=np.full(n, total), lo2=0.05, hi2=75.0,
-                  d1=lambda c: np.full(c.shape, 0.02), d2=0.1, max_step1=lambda c: np.full(c.shape, 0.25 * total),
-                  max_step2=4.0, tol_range_m=20.0, tol_apogee_m=50.0, tol_fpa_deg=1e-3, tol_p2=2e-3)
+    # the shape parameter is ln(kick): relative steps suit kicks from 0.05 deg (ICBMs) to 50 deg
+    return _Knobs(lo1=np.full(n, lo), hi1=np.full(n, total), lo2=math.log(0.01), hi2=math.log(75.0),
+                  d1=lambda c: np.full(c.shape, 0.02), d2=0.005, max_step1=lambda c: np.full(c.shape, 0.25 * total),
+                  max_step2=0.4, tol_range_m=20.0, tol_apogee_m=50.0, tol_fpa_deg=1e-3, tol_p2=1e-4)
 
 
 def _scan_table(m: boost.Missile, lat: float, lon: float, az: float, forces: Forces):
@@ -474,12 +477,12 @@ def _scan_table(m: boost.Missile, lat: float, lon: float, az: float, forces: For
     lo = _missile_knobs(m, 1).lo1[0]
     cut = np.unique(np.clip(cut, lo, m.total_burn_s))
     cc, kk = np.meshgrid(cut, _KICK_GRID_DEG, indexing="ij")
-    ev = _missile_eval(m, np.array([lat]), np.array([lon]), forces)(cc.ravel(), kk.ravel(), np.full(cc.size, az),
+    ev = _missile_eval(m, np.array([lat]), np.array([lon]), forces)(cc.ravel(), np.log(kk.ravel()), np.full(cc.size, az),
                                                                      np.zeros(cc.size, dtype=int))
     tr = ev.traj
     s, _, _ = _inverse(lat, lon, tr.impact_lat_deg, tr.impact_lon_deg, forces.earth)
     s = np.where(np.isfinite(tr.impact_t_s), s, 0.0)
-    return cc.ravel(), kk.ravel(), s, tr.apogee_alt_m, ev.fpa_deg
+    return cc.ravel(), np.log(kk.ravel()), s, tr.apogee_alt_m, ev.fpa_deg
 
 
 def _first_guess(table, mode: str, range_m, apogee_m, fpa_deg):
@@ -531,7 +534,7 @@ def max_range_km(missile, launch=(0.0, 0.0), azimuth_deg=0.0, *, forces: Forces 
 
 
 def _max_range(m: boost.Missile, lat, lon, az, forces: Forces):
-    """(range_m, kick_deg) of the maximum-range flight on each fixed azimuth (arrays (n,))."""
+    """(range_m, ln kick_deg) of the maximum-range flight on each fixed azimuth (arrays (n,))."""
     n = lat.size
     table = _scan_table(m, float(lat[0]), float(lon[0]), float(az[0]), forces)
     cc, kk, s, _, _ = table
@@ -598,8 +601,70 @@ def flyout_many(missile, launch_lat_deg, launch_lon_deg, target_lat_deg, target_
     miss, _, _ = _inverse(tlat, tlon, tr.impact_lat_deg, tr.impact_lon_deg, forces.earth)
     _, _, bo_alt = _earth.ecef_to_geodetic(tr.burnout_r_ecef_m, forces.earth)
     ttype = trajectory if mode != "apogee" or trajectory != "min-energy" else "lofted"
-    return FlyoutBatch(missile=m.name, trajectory_type=ttype, azimuth_deg=az, kick_deg=p2, cutoff_s=p1,
+    return FlyoutBatch(missile=m.name, trajectory_type=ttype, azimuth_deg=az, kick_deg=np.exp(p2), cutoff_s=p1,
                        range_km=s / 1e3, miss_m=miss, apogee_km=tr.apogee_alt_m / 1e3, flight_time_s=tr.impact_t_s,
                        burnout_time_s=tr.burnout_t_s, burnout_speed_mps=np.linalg.norm(tr.burnout_v_ecef_mps, axis=-1),
                        burnout_altitude_km=bo_alt / 1e3, converged=conv,
                        trajectory=tr if sample_dt_s is not None else None)
+
+
+def flyout(missile, launch: tuple[float, float] = (0.0, 0.0), *, to: tuple[float, float] | None = None,
+           range_km: float | None = None, azimuth_deg: float | None = None, max_range: bool = False,
+           trajectory: str = "min-energy", apogee_km: float | None = None,
+           flight_path_angle_deg: float | None = None, sample_dt_s: float | None = 1.0,
+           forces: Forces = Forces()) -> FlyoutResult:
+    """Fly a catalog missile (name or dict, see `bmdcoop.boost.missile`) to an aimpoint or its maximum range.
+
+    Give one of `to=(lat, lon)`, `range_km` (aimpoint at that geodesic range on `azimuth_deg`,
+    default 0 = north) or `max_range=True` (full burn, range-optimal pitch-over on `azimuth_deg`).
+    `trajectory` is "min-energy" (default), "lofted" (needs `apogee_km`) or "depressed" (needs
+    `apogee_km` or `flight_path_angle_deg`, the burnout angle above the horizontal). An aimpoint
+    out of reach raises `OutOfRangeError` naming the maximum range on that azimuth.
+
+    Example (Forden 2007's Scud-B, maximum range about 288 km):
+      >>> r = flyout("scud-b", (35.0, 45.0), azimuth_deg=40.0, max_range=True)
+      >>> 260 < r.range_km < 320
+      True
+    """
+    m = boost.missile(missile)
+    lat0, lon0 = float(launch[0]), float(launch[1])
+    _check_latlon(lat0, lon0, "launch")
+    given = [to is not None, range_km is not None, bool(max_range)]
+    if sum(given) != 1:
+        raise InputError("choose exactly one of: an aimpoint (to / --to), a range (range_km / --range-km) "
+                         "or max_range (--max-range)")
+    if max_range:
+        if apogee_km is not None or flight_path_angle_deg is not None:
+            raise InputError("max_range flies the range-optimal pitch-over; do not give an apogee or angle")
+        az = 0.0 if azimuth_deg is None else float(azimuth_deg)
+        _, kick = _max_range(m, np.array([lat0]), np.array([lon0]), np.array([az]), forces)
+        tr = _missile_eval(m, np.array([lat0]), np.array([lon0]), forces)(
+            np.array([m.total_burn_s]), kick, np.array([az]), np.array([0]), sample_dt_s=sample_dt_s).traj
+        return _flyout_result(m, "max-range", lat0, lon0, az, float(np.exp(kick[0])), m.total_burn_s, tr,
+                              forces.earth)
+    if to is None:
+        if not (math.isfinite(range_km) and range_km > 0):
+            raise InputError(f"range_km = {range_km} is not allowed: must be > 0")
+        az = 0.0 if azimuth_deg is None else float(azimuth_deg)
+        tlat, tlon = _earth.geodesic_direct(lat0, lon0, az, range_km * 1e3, forces.earth)
+        to = (float(tlat), float(tlon))
+    elif azimuth_deg is not None:
+        raise InputError("give an aimpoint (to / --to) or an azimuth, not both")
+    b = flyout_many(m, lat0, lon0, to[0], to[1], trajectory=trajectory, apogee_km=apogee_km,
+                    flight_path_angle_deg=flight_path_angle_deg, forces=forces, sample_dt_s=sample_dt_s)
+    return _flyout_result(m, b.trajectory_type, lat0, lon0, float(b.azimuth_deg[0]), float(b.kick_deg[0]),
+                          float(b.cutoff_s[0]), b.trajectory, forces.earth)
+
+
+def _flyout_result(m, ttype, lat0, lon0, az, kick, cutoff, tr: Trajectories, earth: str) -> FlyoutResult:
+    s, _, _ = _inverse(lat0, lon0, tr.impact_lat_deg, tr.impact_lon_deg, earth)
+    _, _, bo_alt = _earth.ecef_to_geodetic(tr.burnout_r_ecef_m, earth)
+    fpa = _fpa_deg(tr.burnout_r_ecef_m, tr.burnout_v_ecef_mps, earth)
+    return FlyoutResult(missile=m.name, trajectory_type=ttype, range_km=float(s[0]) / 1e3,
+                        apogee_km=float(tr.apogee_alt_m[0]) / 1e3, flight_time_s=float(tr.impact_t_s[0]),
+                        burnout_time_s=float(tr.burnout_t_s[0]),
+                        burnout_speed_mps=float(np.linalg.norm(tr.burnout_v_ecef_mps[0])),
+                        burnout_altitude_km=float(bo_alt[0]) / 1e3, burnout_flight_path_angle_deg=float(fpa[0]),
+                        azimuth_deg=az % 360.0, kick_deg=kick, cutoff_s=cutoff, launch_lat_deg=lat0,
+                        launch_lon_deg=lon0, impact_lat_deg=float(tr.impact_lat_deg[0]),
+                        impact_lon_deg=float(tr.impact_lon_deg[0]), trajectory=tr)

@@ -1,0 +1,121 @@
+"""`bmdcoop trajectory` and `bmdcoop flyout`: thin shells over `bmdcoop.trajectory` / `bmdcoop.flyout`."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Optional
+
+import typer
+import yaml
+
+from bmdcoop.cli._app import app, console, emit, parse_latlon
+from bmdcoop.errors import InputError
+from bmdcoop.propagate import Forces
+from bmdcoop.targeting import flyout, trajectory
+
+_EARTH_HELP = "figure of the Earth: wgs84 (with J2) or sphere (R = 6371 km, no J2)"
+
+
+def _finite(name: str, value: Optional[float], positive: bool = True) -> None:
+    if value is not None and not (math.isfinite(value) and (value > 0 or not positive)):
+        raise InputError(f"{name} {value} is not allowed: must be a finite number" + (" > 0" if positive else ""))
+
+
+@app.command("trajectory")
+def trajectory_command(
+    range_km: Optional[float] = typer.Option(None, "--range-km", help="ground range in km"),
+    min_energy: bool = typer.Option(False, "--min-energy", help="minimum-energy trajectory"),
+    loft_apogee_km: Optional[float] = typer.Option(None, "--loft-apogee-km",
+                                                   help="lofted (or depressed) trajectory to this apogee, km"),
+    flight_path_angle_deg: Optional[float] = typer.Option(None, "--flight-path-angle-deg",
+                                                          help="burnout angle above the horizontal, deg"),
+    earth: str = typer.Option("wgs84", "--earth", help=_EARTH_HELP),
+    no_rotation: bool = typer.Option(False, "--no-rotation", help="non-rotating Earth"),
+    no_drag: bool = typer.Option(False, "--no-drag", help="no atmosphere"),
+    from_: Optional[str] = typer.Option(None, "--from", help="launch point LAT,LON in degrees (default 0,0)"),
+    azimuth_deg: Optional[float] = typer.Option(None, "--azimuth-deg", help="launch azimuth, deg from north"),
+    to: Optional[str] = typer.Option(None, "--to", help="aimpoint LAT,LON in degrees"),
+    as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+) -> None:
+    """Ideal ballistic flight from burnout at the surface: burnout speed and angle, apogee, time."""
+    _finite("--range-km", range_km)
+    _finite("--loft-apogee-km", loft_apogee_km)
+    launch = parse_latlon(from_, "--from") if from_ else (0.0, 0.0)
+    aim = parse_latlon(to, "--to") if to else None
+    res = trajectory(range_km, min_energy=min_energy, apogee_km=loft_apogee_km,
+                     flight_path_angle_deg=flight_path_angle_deg, launch=launch, azimuth_deg=azimuth_deg, to=aim,
+                     earth=earth, rotation=not no_rotation, drag=not no_drag, sample_dt_s=None)
+    out = res.as_dict()
+
+    def render(r: dict) -> None:
+        console.print(f"range {r['range_km']:.1f} km, azimuth {r['azimuth_deg']:.2f} deg")
+        console.print(f"burnout speed {r['burnout_speed_mps']:.1f} m/s at {r['flight_path_angle_deg']:.3f} deg "
+                      "above the horizontal (Earth-relative)")
+        console.print(f"apogee {r['apogee_km']:.1f} km, flight time {r['flight_time_s']:.1f} s "
+                      f"({r['flight_time_s'] / 60:.2f} min)")
+        console.print(f"impact {r['impact_lat_deg']:.4f}, {r['impact_lon_deg']:.4f}")
+
+    emit(out, as_json, render)
+
+
+def _missile_spec(name: str):
+    """A catalog name, or a YAML file holding one missile in the catalog's entry format."""
+    path = Path(name)
+    if name.endswith((".yaml", ".yml")) or path.is_file():
+        if not path.is_file():
+            raise InputError(f"missile file '{name}' not found")
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise InputError(f"missile file '{name}' is not valid YAML: {exc}") from None
+        if not isinstance(data, dict):
+            raise InputError(f"missile file '{name}' must hold one mapping (a catalog missile entry)")
+        data.setdefault("name", path.stem)
+        return data
+    return name
+
+
+@app.command("flyout")
+def flyout_command(
+    missile: str = typer.Argument(..., help="catalog missile name (see `bmdcoop catalog missiles`) or a YAML file"),
+    from_: Optional[str] = typer.Option(None, "--from", help="launch point LAT,LON in degrees (default 0,0)"),
+    azimuth_deg: Optional[float] = typer.Option(None, "--azimuth-deg", help="launch azimuth, deg from north"),
+    max_range: bool = typer.Option(False, "--max-range", help="maximum range on the azimuth"),
+    range_km: Optional[float] = typer.Option(None, "--range-km", help="aimpoint at this range on the azimuth, km"),
+    to: Optional[str] = typer.Option(None, "--to", help="aimpoint LAT,LON in degrees"),
+    loft_apogee_km: Optional[float] = typer.Option(None, "--loft-apogee-km",
+                                                   help="lofted (or depressed) trajectory to this apogee, km"),
+    flight_path_angle_deg: Optional[float] = typer.Option(None, "--flight-path-angle-deg",
+                                                          help="depressed: burnout angle above the horizontal, deg"),
+    earth: str = typer.Option("wgs84", "--earth", help=_EARTH_HELP),
+    no_rotation: bool = typer.Option(False, "--no-rotation", help="non-rotating Earth"),
+    no_drag: bool = typer.Option(False, "--no-drag", help="no atmosphere"),
+    as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+) -> None:
+    """Powered + ballistic flight of a catalog missile: range, apogee, flight and burnout figures."""
+    _finite("--range-km", range_km)
+    _finite("--loft-apogee-km", loft_apogee_km)
+    launch = parse_latlon(from_, "--from") if from_ else (0.0, 0.0)
+    aim = parse_latlon(to, "--to") if to else None
+    ttype = "min-energy"
+    if loft_apogee_km is not None:
+        ttype = "lofted"
+    elif flight_path_angle_deg is not None:
+        ttype = "depressed"
+    forces = Forces(earth=earth, rotation=not no_rotation, drag=not no_drag)
+    res = flyout(_missile_spec(missile), launch, to=aim, range_km=range_km, azimuth_deg=azimuth_deg,
+                 max_range=max_range, trajectory=ttype, apogee_km=loft_apogee_km,
+                 flight_path_angle_deg=flight_path_angle_deg, sample_dt_s=None, forces=forces)
+    out = res.as_dict()
+
+    def render(r: dict) -> None:
+        console.print(f"{r['missile']} ({r['trajectory_type']}): range {r['range_km']:.1f} km, "
+                      f"apogee {r['apogee_km']:.1f} km, flight time {r['flight_time_s']:.1f} s "
+                      f"({r['flight_time_s'] / 60:.2f} min)")
+        console.print(f"burnout at {r['burnout_time_s']:.1f} s: {r['burnout_speed_mps']:.1f} m/s, "
+                      f"{r['burnout_altitude_km']:.1f} km up, {r['burnout_flight_path_angle_deg']:.2f} deg")
+        console.print(f"launch azimuth {r['azimuth_deg']:.2f} deg, kick {r['kick_deg']:.3f} deg, "
+                      f"thrust cut-off {r['cutoff_s']:.2f} s; impact {r['impact_lat_deg']:.4f}, "
+                      f"{r['impact_lon_deg']:.4f}")
+
+    emit(out, as_json, render)
