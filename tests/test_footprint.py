@@ -97,3 +97,94 @@ def test_empty_and_full_outline(tmp_path):
 def test_bad_grid_input(region, spacing):
     with pytest.raises(InputError):
         aimpoint_grid(region, spacing)
+
+
+# ----------------------------------------------------------------------------- defended footprints
+# Physics invariants (issue 6 "must show"): a faster interceptor or earlier cueing never shrinks a
+# footprint; a battery directly under the threat's path defends its own site. Threats are ideal
+# minimum-energy arcs from Semnan (35.24 N, 53.92 E; catalog site iran-semnan), boost 120 s.
+
+from bmdcoop.footprint import footprint, ideal_threats  # noqa: E402
+from bmdcoop.reach import Place, RadarSpec  # noqa: E402
+
+SEMNAN = (35.24, 53.92)
+BOX = (38.0, 56.0, 10.0, 36.0)   # south-east Europe around Deveselu
+
+
+@pytest.fixture(scope="module")
+def kurecik():
+    return [RadarSpec("an-tpy-2", Place.site("kurecik"))]
+
+
+def _fp(cueing, speed=None, radars=(), grid_km=100.0, **kw):
+    return footprint(["deveselu:sm-3-ib"], "ideal", SEMNAN, grid_km=grid_km, region=BOX, cueing=cueing,
+                     forward_radars=radars, boost_s=120.0, burnout_speed_mps=speed, **kw)
+
+
+def test_earlier_cueing_never_shrinks_footprint(kurecik):
+    own, fwd, ir = (_fp(c, radars=kurecik) for c in ("own", "forward-radar", "space-ir"))
+    assert np.all(fwd.defended >= own.defended) and np.all(ir.defended >= fwd.defended)
+    # and the forward radar matters here: SPY-1 alone sees the RV late (500 km), TPY-2 at Kurecik early
+    assert fwd.defended.sum() > own.defended.sum()
+
+
+def test_faster_interceptor_never_shrinks_footprint(kurecik):
+    slow, fast = (_fp("forward-radar", speed=v, radars=kurecik) for v in (3000.0, 4500.0))
+    assert np.all(fast.defended >= slow.defended)
+    assert fast.defended.sum() > slow.defended.sum()
+
+
+def test_battery_defends_its_own_site(kurecik):
+    # a threat aimed at Deveselu itself passes over the battery on the way down: with the forward
+    # radar's track the battery can intercept it
+    site = Place.site("deveselu")
+    fp = footprint(["deveselu:sm-3-ib"], "ideal", SEMNAN, grid_km=50.0,
+                   region=(site.lat_deg - 0.2, site.lat_deg + 0.2, site.lon_deg - 0.3, site.lon_deg + 0.3),
+                   cueing="forward-radar", forward_radars=kurecik, boost_s=120.0)
+    assert fp.defended.all()
+
+
+def test_battery_that_can_never_fire_is_warned():
+    # a two-stage GBI has no radar of its own: with own-radar cueing it can never fire
+    fp = footprint(["redzikowo:gbi-2stage"], "ideal", SEMNAN, grid_km=200.0, region=BOX, cueing="own")
+    assert fp.defended.sum() == 0
+    assert any("can never fire" in w for w in fp.warnings)
+
+
+def test_ideal_threats_land_on_the_aimpoints():
+    # the arcs end on the WGS-84 aimpoint: last sample (<= 2 s before impact) within 15 km ground range
+    from bmdcoop.earth import ecef_to_geodetic, geodesic_inverse
+    aims = np.array([[52.23, 21.01], [44.43, 26.10], [51.51, -0.13]])
+    ts = ideal_threats(SEMNAN[0], SEMNAN[1], aims[:, 0], aims[:, 1], boost_s=120.0)
+    for i in range(3):
+        k = np.flatnonzero(np.isfinite(ts.r_ecef_m[i, :, 0]))
+        lat, lon, alt = ecef_to_geodetic(ts.r_ecef_m[i, k[-1]])
+        assert float(geodesic_inverse(lat, lon, aims[i, 0], aims[i, 1])[0]) < 15e3
+        assert alt < 15e3
+        assert ts.t_s[k[0]] == pytest.approx(120.0)  # nothing known before burnout
+
+
+def test_footprint_cli_json_and_files(tmp_path):
+    from bmdcoop.cli import run_app
+    import contextlib
+    import io
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = run_app(["footprint", "--battery", "deveselu:sm-3-ib", "--threat", "ideal", "--launch", "35.24,53.92",
+                        "--grid-km", "200", "--region", "38,56,10,36", "--cueing", "forward-radar",
+                        "--forward-radar", "an-tpy-2@kurecik", "--boost-s", "120", "--out", str(tmp_path), "--json"])
+    assert code == 0
+    data = json.loads(buf.getvalue())
+    assert {"area_km2", "aimpoints", "defended", "geojson"} <= set(data)
+    assert 0 < data["defended"] <= data["aimpoints"]
+    assert (tmp_path / "footprint.geojson").is_file() and (tmp_path / "footprint.png").is_file()
+    assert (tmp_path / "footprint.html").is_file()
+
+
+@pytest.mark.parametrize("args", [["--battery", "deveselu:sm-3-ibb"], ["--battery", "atlantis:sm-3-ib"],
+                                  ["--battery", "deveselu"], ["--battery", "deveselu:sm-3-ib", "--cueing", "psychic"]])
+def test_footprint_cli_bad_input_exits_2(tmp_path, args):
+    from bmdcoop.cli import run_app
+    base = ["footprint", "--threat", "ideal", "--launch", "35.24,53.92", "--grid-km", "300", "--region", "38,56,10,36",
+            "--out", str(tmp_path)]
+    assert run_app(base + args) == 2

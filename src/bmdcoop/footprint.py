@@ -213,17 +213,18 @@ class ThreatSet:
         return self.burnout_t_s.size
 
 
-def min_energy_state_sphere(range_m):
-    """Closed-form minimum-energy burnout speed (m/s) and flight-path angle (rad) from the surface.
+def _geocentric_lat_deg(lat_deg):
+    from bmdcoop.earth import WGS84_E2
+    return np.degrees(np.arctan((1.0 - WGS84_E2) * np.tan(np.radians(lat_deg))))
 
-    Two-body problem on a sphere of radius R = 6371 km: phi = range / R, gamma = pi/4 - phi/4,
-    v^2 = (mu / R) 2 sin(phi/2) / (1 + sin(phi/2)) (e.g. A. D. Wheelon, "Free flight of a
-    ballistic missile", ARS Journal 29, 1959; shared/reference/min_energy_sphere.py).
-    """
-    from bmdcoop.earth import MU_M3S2, R_SPHERE_M
-    phi = np.asarray(range_m, dtype=float) / R_SPHERE_M
-    s = np.sin(phi / 2.0)
-    return np.sqrt(MU_M3S2 / R_SPHERE_M * 2.0 * s / (1.0 + s)), np.pi / 4.0 - phi / 4.0
+
+def _sphere_to_ellipsoid(r_m: np.ndarray) -> np.ndarray:
+    """Move points above the 6371 km sphere radially to the same height above the WGS-84 ellipsoid."""
+    from bmdcoop.earth import R_SPHERE_M, WGS84_A_M, WGS84_E2
+    rn = np.linalg.norm(r_m, axis=-1, keepdims=True)
+    sin2 = (r_m[..., 2:3] / rn) ** 2
+    rho = WGS84_A_M * np.sqrt((1.0 - WGS84_E2) / (1.0 - WGS84_E2 * (1.0 - sin2)))  # geocentric ellipsoid radius
+    return r_m * ((rho + rn - R_SPHERE_M) / rn)
 
 
 def ideal_threats(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, *, boost_s=0.0,
@@ -232,13 +233,15 @@ def ideal_threats(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, *, b
 
     The classic idealisation of kinematic reach studies: burnout at the surface at `boost_s` after
     launch with the closed-form minimum-energy speed and angle, free flight on a spherical,
-    non-rotating Earth without air (exact two-body arcs, all n in one batched `propagate` call),
-    then each sampled point re-expressed at the same latitude, longitude and height over the
-    WGS-84 ellipsoid, so ground points and heights agree with the sites the batteries stand on.
+    non-rotating Earth without air (exact two-body arcs, all n in one batched `propagate` call).
+    The arcs join the *geocentric* latitudes of launch and aimpoint; each sampled point is then
+    moved along its radius to the same height over the WGS-84 ellipsoid, so the arc starts and
+    ends exactly on the ellipsoid at the geodetic launch point and aimpoint, and heights agree with
+    the sites the batteries stand on (radial vs normal height differ by < h * 6e-6).
     Nothing is known of the missile before burnout (NaN), which also means a radar cannot see it
     then. Use the fly-out engineer's `bmdcoop.targeting` for catalog missiles with a boost phase.
     """
-    from bmdcoop.earth import ecef_to_geodetic, enu_to_ecef_vector, geodesic_inverse, geodetic_to_ecef
+    from bmdcoop.earth import WGS84_E2, enu_to_ecef_vector, geodesic_inverse, geodetic_to_ecef
     from bmdcoop.propagate import Forces, propagate
 
     la, lo, aa, ao = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float)) for v in
@@ -247,17 +250,19 @@ def ideal_threats(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, *, b
     boost = np.broadcast_to(np.asarray(boost_s, dtype=float), (n,)).copy()
     if np.any(~np.isfinite(boost) | (boost < 0)):
         raise InputError("boost_s must be finite and >= 0")
-    range_m, az_deg = geodesic_inverse(la, lo, aa, ao, "sphere")
+    la_c, aa_c = _geocentric_lat_deg(la), _geocentric_lat_deg(aa)
+    range_m, az_deg = geodesic_inverse(la_c, lo, aa_c, ao, "sphere")
     if np.any(range_m < 50e3):
         i = int(np.argmin(range_m))
         raise InputError(f"threat {i}: aimpoint only {range_m[i] / 1e3:.1f} km from launch (need >= 50 km)")
-    speed, gamma = min_energy_state_sphere(range_m)
+    from bmdcoop.targeting import kepler_flight, kepler_min_energy
+    speed, gamma = kepler_min_energy(range_m)   # closed form (Bate, Mueller & White 1971, ch. 6)
     az = np.radians(az_deg)
     v_enu = np.stack([speed * np.cos(gamma) * np.sin(az), speed * np.cos(gamma) * np.cos(az),
                       speed * np.sin(gamma)], axis=-1)
-    r0 = geodetic_to_ecef(la, lo, 0.0, "sphere")
-    v0 = enu_to_ecef_vector(v_enu, la, lo)
-    t_max = 3.5 * 3600.0
+    r0 = geodetic_to_ecef(la_c, lo, 0.0, "sphere")
+    v0 = enu_to_ecef_vector(v_enu, la_c, lo)
+    t_max = float(np.max(kepler_flight(speed, gamma)[2])) + 4.0 * sample_dt_s
     traj = propagate(r0, v0, mass_kg=1000.0, area_m2=0.0, forces=Forces(earth="sphere", rotation=False, j2=False,
                                                                          drag=False),
                      t_max_s=t_max, sample_dt_s=sample_dt_s)
@@ -265,8 +270,7 @@ def ideal_threats(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, *, b
     shift = np.round(boost / sample_dt_s).astype(int)
     m = traj.t_s.size + int(shift.max())
     r = np.full((n, m, 3), np.nan)
-    lat, lon, alt = ecef_to_geodetic(traj.r_ecef_m, "sphere")
-    r_wgs = geodetic_to_ecef(lat, lon, alt, "wgs84")
+    r_wgs = _sphere_to_ellipsoid(traj.r_ecef_m)
     for k in np.unique(shift):  # a handful of distinct boost times, not one per threat
         rows = np.flatnonzero(shift == k)
         r[rows, k:k + traj.t_s.size] = r_wgs[rows]
@@ -321,3 +325,343 @@ def space_ir_track_time_s(threats: ThreatSet, delay_after_burnout_s: float = 30.
     if not (np.isfinite(delay_after_burnout_s) and delay_after_burnout_s >= 0):
         raise InputError(f"space-IR delay must be >= 0 s (got {delay_after_burnout_s})")
     return threats.burnout_t_s + float(delay_after_burnout_s)
+
+
+def catalog_threats(missile: str, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, *,
+                    trajectory: str = "min-energy", sample_dt_s: float = 2.0, forces=None) -> ThreatSet:
+    """Threats of a catalog missile (powered flight + ballistic, rotating WGS-84 Earth, drag), one
+    per aimpoint, solved together by `bmdcoop.targeting.flyout_many` (one batched propagation per
+    Newton iteration, not one solve per aimpoint). Raises `OutOfRangeError` for unreachable aimpoints.
+    """
+    from bmdcoop.propagate import Forces
+    from bmdcoop.targeting import flyout_many
+
+    la, lo, aa, ao = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float)) for v in
+                                           (launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)))
+    batch = flyout_many(missile, la, lo, aa, ao, trajectory=trajectory, forces=forces or Forces(),
+                        sample_dt_s=sample_dt_s)
+    tr = batch.trajectory
+    return ThreatSet(t_s=tr.t_s, r_ecef_m=tr.r_ecef_m, burnout_t_s=np.asarray(batch.burnout_time_s, dtype=float),
+                     impact_t_s=np.asarray(tr.impact_t_s, dtype=float), launch_lat_deg=la.copy(),
+                     launch_lon_deg=lo.copy(), aim_lat_deg=aa.copy(), aim_lon_deg=ao.copy(),
+                     model=f"catalog:{missile}:{trajectory}")
+
+
+def reachable_aimpoints(missile: str, launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg, aim_lon_deg,
+                        *, margin: float = 0.99, n_azimuths: int = 24) -> np.ndarray:
+    """Mask (n,) of aimpoints inside the missile's maximum range from the launch point.
+
+    The maximum range depends on azimuth on a rotating Earth: it is solved on `n_azimuths`
+    directions (`bmdcoop.targeting.max_range_km`) and interpolated, with a `margin` kept so every
+    aimpoint kept is certainly solvable.
+    """
+    from bmdcoop.earth import geodesic_inverse
+    from bmdcoop.targeting import max_range_km
+
+    az_pts = np.linspace(0.0, 360.0, n_azimuths, endpoint=False)
+    rmax = np.array([max_range_km(missile, (launch_lat_deg, launch_lon_deg), float(a)) for a in az_pts])
+    rng_m, az = geodesic_inverse(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
+    lim = np.interp(az, np.append(az_pts, 360.0), np.append(rmax, rmax[0]))
+    return (rng_m / 1e3 <= margin * lim) & (rng_m > 100e3)
+
+
+# ----------------------------------------------------------------------------- batteries and engagement
+
+# The radar that gives each interceptor family its own fire-control track (None: no organic radar;
+# such a battery needs a forward radar or space cueing, else it can never fire).
+OWN_RADAR_BY_FAMILY = {"sm-3": "aegis-spy-1", "thaad": "an-tpy-2", "gbi": None, "pac-3": None, "arrow-3": None,
+                       "53t6": "don-2n", "a-235": "don-2n", "s-400": None, "s-500": None}
+
+
+def own_radar_type(interceptor: str) -> str | None:
+    for family, radar in OWN_RADAR_BY_FAMILY.items():
+        if interceptor.startswith(family):
+            return radar
+    return None
+
+
+@dataclass
+class Intercepts:
+    """Earliest feasible intercept of each threat by one battery (NaN where infeasible)."""
+
+    feasible: np.ndarray      # (n,) bool
+    t_s: np.ndarray           # (n,) intercept time since threat launch
+    launch_t_s: np.ndarray    # (n,) interceptor launch time since threat launch
+    lat_deg: np.ndarray       # (n,) ground point under the intercept
+    lon_deg: np.ndarray
+    alt_m: np.ndarray
+
+
+KINEMATIC_SWEEP_MAX_RANGE_M = 6_000e3   # range cap for burnout-speed sweeps (the fan itself is the limit)
+
+
+def sweep_spec(interceptor: str, burnout_speed_mps: float | None):
+    """The interceptor with another burnout speed, for speed sweeps ("what if it were faster?").
+
+    The catalog's maximum range belongs to the real missile's speed, so a sweep lifts it to
+    `KINEMATIC_SWEEP_MAX_RANGE_M` and lets the fly-out physics (and the catalog's altitude band and
+    maximum flight time) decide; burn time and stage count stay those of the catalog type.
+    """
+    from bmdcoop.interceptors import interceptor_spec
+
+    spec = interceptor_spec(interceptor)
+    if burnout_speed_mps is None:
+        return spec
+    return spec.with_(burnout_speed_mps=float(burnout_speed_mps),
+                      max_range_m=max(spec.max_range_m, KINEMATIC_SWEEP_MAX_RANGE_M))
+
+
+def battery_intercepts(threats: ThreatSet, site_lat_deg: float, site_lon_deg: float, site_alt_m: float,
+                       interceptor, track_s: np.ndarray, *, burnout_speed_mps: float | None = None,
+                       fan=None) -> Intercepts:
+    """Earliest kinematically feasible intercept of each threat by one battery.
+
+    The interceptor model is the engagement layer's fly-out fan (`bmdcoop.interceptors`): for each
+    threat sample (time t, point P) it gives the shortest flight time t_min(P) (inf outside the
+    altitude band, range and flight-time limits). The battery can launch at any time after
+    t_L0 = track + reaction + launch delay, so P is an intercept point iff t - t_min(P) >= t_L0.
+    Any later launch inside [t - t_max, t - t_min] also works, so that single test is exact for
+    "is any intercept possible". The earliest such sample is reported (where/when).
+    """
+    from bmdcoop.interceptors import fly_out_fan
+
+    spec = sweep_spec(interceptor, burnout_speed_mps) if isinstance(interceptor, str) else interceptor
+    if fan is None:
+        fan = fly_out_fan(spec, site_lat_deg, site_lon_deg, site_alt_m)
+    n, m = threats.r_ecef_m.shape[:2]
+    t_launch0 = np.asarray(track_s, dtype=float) + spec.reaction_s + spec.launch_delay_s
+    r = threats.r_ecef_m
+    finite = np.isfinite(r[..., 0])
+    # only samples that can possibly be reached: in the altitude band and after the earliest launch
+    cand = finite & (threats.t_s[None, :] >= t_launch0[:, None])
+    # cheap geometric prefilter (the fan applies the exact limits): radial height inside the
+    # altitude band with 10 km slack, central angle inside the range limit with 2 % slack
+    from bmdcoop.earth import geodetic_to_ecef, R_SPHERE_M, WGS84_A_M, WGS84_E2
+    rn = np.linalg.norm(np.where(finite[..., None], r, 0.0), axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sin2 = (r[..., 2] / rn) ** 2
+        h = rn - WGS84_A_M * np.sqrt((1.0 - WGS84_E2) / (1.0 - WGS84_E2 * (1.0 - sin2)))
+        site_u = geodetic_to_ecef(site_lat_deg, site_lon_deg, 0.0)
+        site_u = site_u / np.linalg.norm(site_u)
+        cos_ang = (r @ site_u) / rn
+    cand &= (h >= spec.min_alt_m - 10e3) & (h <= spec.max_alt_m + 10e3)
+    cand &= cos_ang >= np.cos(min(np.pi, 1.02 * spec.max_range_m / R_SPHERE_M + 0.01))
+    ii, jj = np.nonzero(cand)
+    ok = np.zeros((n, m), dtype=bool)
+    if ii.size:
+        tmin = fan.reach(r[ii, jj]).t_min_s
+        good = threats.t_s[jj] - tmin >= t_launch0[ii]
+        ok[ii[good], jj[good]] = True
+    feasible = ok.any(axis=1)
+    first = np.argmax(ok, axis=1)
+    t_int = np.where(feasible, threats.t_s[first], np.nan)
+    p = r[np.arange(n), first]
+    from bmdcoop.earth import ecef_to_geodetic
+    lat, lon, alt = ecef_to_geodetic(np.where(feasible[:, None], p, np.nan))
+    tmin_first = np.full(n, np.nan)
+    if feasible.any():
+        tmin_first[feasible] = fan.reach(p[feasible]).t_min_s
+    return Intercepts(feasible=feasible, t_s=t_int, launch_t_s=t_int - tmin_first, lat_deg=lat, lon_deg=lon,
+                      alt_m=alt)
+
+
+# ----------------------------------------------------------------------------- the footprint
+
+@dataclass
+class FootprintBattery:
+    site: str
+    lat_deg: float
+    lon_deg: float
+    alt_m: float
+    interceptor: str
+    own_radar: str | None
+
+
+def parse_battery(text: str) -> FootprintBattery:
+    """'SITE:INTERCEPTOR' (catalog names) or 'LAT,LON:INTERCEPTOR' -> a battery with its own radar."""
+    from bmdcoop import catalog
+
+    if ":" not in text:
+        raise InputError(f"--battery must be SITE:INTERCEPTOR, e.g. deveselu:sm-3-ib (got '{text}')")
+    where, interceptor = text.rsplit(":", 1)
+    catalog.get("interceptors", interceptor)  # unknown name -> InputError with a suggestion
+    if "," in where:
+        try:
+            lat, lon = (float(v) for v in where.split(","))
+        except ValueError:
+            raise InputError(f"--battery position must be a site name or LAT,LON (got '{where}')") from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 360):
+            raise InputError(f"--battery position {lat},{lon} is not a valid latitude,longitude")
+        return FootprintBattery(where, lat, lon, 0.0, interceptor, own_radar_type(interceptor))
+    e = catalog.get("sites", where)
+    return FootprintBattery(where, float(e["lat_deg"]), float(e["lon_deg"]), float(e.get("alt_m", 0.0) or 0.0),
+                            interceptor, own_radar_type(interceptor))
+
+
+@dataclass
+class FootprintResult:
+    grid: AimpointGrid
+    defended: np.ndarray            # (n,) bool, any battery
+    by_battery: np.ndarray          # (b, n) bool
+    area_km2: float
+    outline: object                 # shapely geometry (lon, lat)
+    batteries: list
+    launch: tuple
+    threat: str
+    cueing: str
+    warnings: list
+    considered: np.ndarray          # (n,) aimpoints inside the threat's reach (the others cannot be attacked)
+
+    def summary(self) -> dict:
+        return {"area_km2": self.area_km2, "aimpoints": int(self.grid.n), "defended": int(self.defended.sum()),
+                "attackable": int(self.considered.sum()), "grid_km": self.grid.spacing_km, "threat": self.threat,
+                "launch": {"lat_deg": self.launch[0], "lon_deg": self.launch[1]}, "cueing": self.cueing,
+                "batteries": [{"site": b.site, "interceptor": b.interceptor, "own_radar": b.own_radar,
+                               "defended": int(k.sum())} for b, k in zip(self.batteries, self.by_battery)],
+                "warnings": list(self.warnings)}
+
+
+def _default_region(batteries, launch) -> tuple[float, float, float, float]:
+    """A box around the batteries reaching ~2,500 km beyond them (what SM-3/GBI-class batteries
+    can defend against threats coming from `launch`), clipped to valid latitudes."""
+    lats = [b.lat_deg for b in batteries]
+    lons = [b.lon_deg for b in batteries]
+    lat0, lat1 = max(-85.0, min(lats) - 22.0), min(85.0, max(lats) + 22.0)
+    half = 22.0 / max(0.2, math.cos(math.radians(0.5 * (lat0 + lat1))))
+    return lat0, lat1, min(lons) - half, max(lons) + half
+
+
+def footprint(batteries, threat: str, launch: tuple[float, float], *, grid_km: float = 25.0, region=None,
+              cueing: str = "own", forward_radars=(), trajectory: str = "min-energy", boost_s: float = 180.0,
+              burnout_speed_mps: float | None = None, ir_delay_s: float = 30.0,
+              sample_dt_s: float = 2.0) -> FootprintResult:
+    """The aimpoints that the batteries can defend against `threat` launched from `launch`.
+
+    batteries: 'SITE:INTERCEPTOR' strings or `FootprintBattery`s; threat: a catalog missile name
+    (powered flight via `bmdcoop.targeting`, aimpoints beyond its range are not attackable) or
+    'ideal' (minimum-energy ballistic arcs with a `boost_s` boost phase, any range);
+    cueing: 'own' (each battery's own radar), 'forward-radar' (also `forward_radars`, a list of
+    `reach.RadarSpec`), 'space-ir' (also infrared early warning). An aimpoint is defended when any
+    battery has a kinematically feasible intercept of the threat aimed at it.
+
+    Example:
+      >>> fp = footprint(["deveselu:sm-3-ib"], "ideal", (35.2, 53.9), region="europe")  # doctest: +SKIP
+      >>> fp.area_km2, fp.summary()["defended"]                                          # doctest: +SKIP
+    """
+    from bmdcoop.reach import CUEING_LEVELS, BatterySpec, Deployment, Place, RadarSpec, track_times_s
+
+    if cueing not in CUEING_LEVELS:
+        from bmdcoop.errors import unknown_name
+        raise unknown_name("cueing", cueing, CUEING_LEVELS)
+    bats = [parse_battery(b) if isinstance(b, str) else b for b in batteries]
+    if not bats:
+        raise InputError("footprint needs at least one --battery SITE:INTERCEPTOR")
+    lat_l, lon_l = float(launch[0]), float(launch[1])
+    grid = aimpoint_grid(region if region is not None else _default_region(bats, launch), grid_km)
+    if threat == "ideal":
+        from bmdcoop.earth import geodesic_inverse
+        rng, _ = geodesic_inverse(lat_l, lon_l, grid.lat_deg, grid.lon_deg, "sphere")
+        considered = (rng > 100e3) & (rng < 15_000e3)
+        idx = np.flatnonzero(considered)
+        threats = ideal_threats(lat_l, lon_l, grid.lat_deg[idx], grid.lon_deg[idx], boost_s=boost_s,
+                                sample_dt_s=sample_dt_s)
+    else:
+        considered = reachable_aimpoints(threat, lat_l, lon_l, grid.lat_deg, grid.lon_deg)
+        idx = np.flatnonzero(considered)
+        threats = catalog_threats(threat, lat_l, lon_l, grid.lat_deg[idx], grid.lon_deg[idx],
+                                  trajectory=trajectory, sample_dt_s=sample_dt_s) if idx.size else None
+    warnings = []
+    by_battery = np.zeros((len(bats), grid.n), dtype=bool)
+    deployment = Deployment("footprint", "footprint batteries", (), tuple(forward_radars))
+    for k, b in enumerate(bats):
+        place = Place(b.site, b.lat_deg, b.lon_deg, b.alt_m)
+        spec = BatterySpec(f"{b.site}:{b.interceptor}", place, b.interceptor,
+                           RadarSpec(b.own_radar, place) if b.own_radar else None)
+        if threats is None:
+            continue
+        track = track_times_s(threats, spec, deployment, cueing, ir_delay_s)
+        if not np.isfinite(track).any():
+            warnings.append(f"battery {spec.name}: no sensor under cueing '{cueing}' ever tracks the threat - "
+                            f"it can never fire (try --cueing forward-radar or space-ir)")
+            continue
+        res = battery_intercepts(threats, b.lat_deg, b.lon_deg, b.alt_m, b.interceptor, track,
+                                 burnout_speed_mps=burnout_speed_mps)
+        by_battery[k, idx] = res.feasible
+    defended = by_battery.any(axis=0)
+    return FootprintResult(grid=grid, defended=defended, by_battery=by_battery,
+                           area_km2=defended_area_km2(grid, defended), outline=defended_outline(grid, defended),
+                           batteries=bats, launch=(lat_l, lon_l), threat=threat, cueing=cueing, warnings=warnings,
+                           considered=considered)
+
+
+def write_footprint(result: FootprintResult, out_dir: str | Path) -> dict:
+    """Write footprint.geojson, footprint.png and footprint.html into `out_dir`; return their paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    s = result.summary()
+    points = [{"lat_deg": result.launch[0], "lon_deg": result.launch[1], "role": "launch", "name": result.threat}]
+    points += [{"lat_deg": b.lat_deg, "lon_deg": b.lon_deg, "role": "battery", "name": f"{b.site}:{b.interceptor}"}
+               for b in result.batteries]
+    props = {k: s[k] for k in ("area_km2", "aimpoints", "defended", "grid_km", "threat", "cueing")}
+    gj = write_geojson(out / "footprint.geojson", geojson_feature_collection(result.outline, props, points))
+    png = plot_footprint(result, out / "footprint.png")
+    html = out / "footprint.html"
+    import base64
+    img = base64.b64encode(png.read_bytes()).decode("ascii")
+    rows = "".join(f"<tr><td>{b['site']}</td><td>{b['interceptor']}</td><td>{b['own_radar']}</td>"
+                   f"<td>{b['defended']}</td></tr>" for b in s["batteries"])
+    html.write_text(
+        "<!doctype html><html><head><meta charset='utf-8'><title>bmdcoop footprint</title></head><body>"
+        f"<h1>Defended footprint: {result.threat} from {result.launch[0]:.2f}, {result.launch[1]:.2f}</h1>"
+        f"<p>Area {s['area_km2']:,.0f} km&sup2;; {s['defended']} of {s['aimpoints']} aimpoints defended "
+        f"({s['attackable']} within the threat's reach); grid {s['grid_km']} km; cueing {s['cueing']}.</p>"
+        f"<table border='1'><tr><th>site</th><th>interceptor</th><th>own radar</th><th>aimpoints defended</th></tr>"
+        f"{rows}</table><p><img src='data:image/png;base64,{img}' alt='footprint map'></p>"
+        f"<p>Outline: <a href='footprint.geojson'>footprint.geojson</a></p></body></html>", encoding="utf-8")
+    return {"geojson": str(gj), "png": str(png), "html": str(html)}
+
+
+def plot_footprint(result: FootprintResult, path: str | Path) -> Path:
+    """PNG map: country outlines (bmdcoop.regions, Natural Earth), defended cells, sites."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    g = result.grid
+    fig, ax = plt.subplots(figsize=(9, 7), dpi=110)
+    try:
+        from bmdcoop import regions
+        for code in regions.country_codes():
+            geom = regions.party_territory(code) if False else regions._tree()[2][code]  # noqa: SLF001
+            for poly in getattr(geom, "geoms", [geom]):
+                x, y = poly.exterior.xy
+                ax.plot(x, y, color="0.6", lw=0.5)
+    except Exception:  # noqa: BLE001 - the basemap is decoration; a map without it is still right
+        pass
+    ax.scatter(g.lon_deg[~result.considered], g.lat_deg[~result.considered], s=1, c="0.9", marker="s", lw=0)
+    ax.scatter(g.lon_deg[result.considered & ~result.defended], g.lat_deg[result.considered & ~result.defended],
+               s=2, c="#f4c7c3", marker="s", lw=0, label="attackable, not defended")
+    ax.scatter(g.lon_deg[result.defended], g.lat_deg[result.defended], s=2, c="#2b8cbe", marker="s", lw=0,
+               label=f"defended ({result.area_km2:,.0f} km²)")
+    for poly in getattr(result.outline, "geoms", [result.outline]):
+        if not poly.is_empty:
+            x, y = poly.exterior.xy
+            ax.plot(x, y, color="#08519c", lw=1.0)
+    ax.plot(result.launch[1], result.launch[0], "r^", ms=9, label=f"launch ({result.threat})")
+    for b in result.batteries:
+        ax.plot(b.lon_deg, b.lat_deg, "ko", ms=6)
+        ax.annotate(f"{b.site}\n{b.interceptor}", (b.lon_deg, b.lat_deg), fontsize=7, xytext=(3, 3),
+                    textcoords="offset points")
+    lon_min, lon_max = float(g.lon_deg.min()), float(g.lon_deg.max())
+    lat_min, lat_max = float(g.lat_deg.min()), float(g.lat_deg.max())
+    ax.set_xlim(min(lon_min, result.launch[1]) - 2, max(lon_max, result.launch[1]) + 2)
+    ax.set_ylim(min(lat_min, result.launch[0]) - 2, max(lat_max, result.launch[0]) + 2)
+    ax.set_aspect(1.0 / max(0.2, math.cos(math.radians(0.5 * (lat_min + lat_max)))))
+    ax.set_xlabel("longitude (deg)")
+    ax.set_ylabel("latitude (deg)")
+    ax.set_title(f"Defended footprint, cueing: {result.cueing}, grid {g.spacing_km:g} km")
+    ax.legend(loc="lower left", fontsize=7, markerscale=4)
+    path = Path(path)
+    fig.savefig(path, bbox_inches="tight")
+    plt.close(fig)
+    return path

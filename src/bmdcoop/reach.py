@@ -223,3 +223,125 @@ def track_times_s(threats: ThreatSet, battery: BatterySpec, deployment: Deployme
     if cueing == "space-ir":
         t = np.minimum(t, space_ir_track_time_s(threats, ir_delay_s))
     return t
+
+
+# ----------------------------------------------------------------------------- the reach table
+
+def _resolve_deployments(names) -> list[Deployment]:
+    known = deployments()
+    out = []
+    for name in names:
+        if isinstance(name, Deployment):
+            out.append(name)
+        elif name in known:
+            out.append(known[name])
+        else:
+            raise unknown_name("deployment", name, known)
+    return out
+
+
+def reach_table(threats: ThreatSet, deps, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEING_LEVELS, *,
+                ir_delay_s: float = 30.0, labels: list[dict] | None = None, details: bool = True) -> dict:
+    """For every deployment x speed x cueing: how many of `threats` any battery can engage.
+
+    Returns `{"rows": [{"deployment", "interceptor_speed_kms", "cueing", "trajectories", "engageable",
+    "fraction", "engaged": [{"id", "battery", "intercept_t_s", "lat_deg", "lon_deg", "alt_km"}]}]}`.
+    A speed of None keeps each battery's catalog burnout speed.
+    """
+    from bmdcoop.footprint import battery_intercepts, sweep_spec
+    from bmdcoop.interceptors import fly_out_fan
+
+    cueing = [cueing] if isinstance(cueing, str) else list(cueing)
+    for c in cueing:
+        if c not in CUEING_LEVELS:
+            raise unknown_name("cueing", c, CUEING_LEVELS)
+    speeds = [None if v is None else float(v) for v in speeds_kms]
+    for v in speeds:
+        if v is not None and not (0.5 <= v <= 12.0):
+            raise InputError(f"interceptor speed {v} km/s is outside the allowed 0.5-12 km/s")
+    labels = labels or [{"id": f"threat-{i}"} for i in range(threats.n)]
+    rows, warnings = [], []
+    for dep in _resolve_deployments(deps):
+        tracks = {c: [track_times_s(threats, b, dep, c, ir_delay_s) for b in dep.batteries] for c in cueing}
+        for c in cueing:
+            for b, t in zip(dep.batteries, tracks[c]):
+                if not np.isfinite(t).any():
+                    warnings.append(f"{dep.name}/{b.name}: no sensor under cueing '{c}' tracks any threat; "
+                                    f"it can never fire")
+        for v in speeds:
+            fans = [fly_out_fan(sweep_spec(b.interceptor, None if v is None else v * 1e3), b.place.lat_deg,
+                                b.place.lon_deg, b.place.alt_m) for b in dep.batteries]
+            for c in cueing:
+                best_t = np.full(threats.n, np.inf)
+                best = [None] * threats.n
+                for b, fan, t in zip(dep.batteries, fans, tracks[c]):
+                    if not np.isfinite(t).any():
+                        continue
+                    res = battery_intercepts(threats, b.place.lat_deg, b.place.lon_deg, b.place.alt_m, fan.spec, t,
+                                             fan=fan)
+                    better = res.feasible & (res.t_s < best_t)
+                    for i in np.flatnonzero(better):
+                        best_t[i] = res.t_s[i]
+                        best[i] = {"id": labels[i]["id"], "battery": b.name, "intercept_t_s": float(res.t_s[i]),
+                                   "launch_t_s": float(res.launch_t_s[i]), "lat_deg": float(res.lat_deg[i]),
+                                   "lon_deg": float(res.lon_deg[i]), "alt_km": float(res.alt_m[i] / 1e3)}
+                engaged = [e for e in best if e is not None]
+                row = {"deployment": dep.name, "interceptor_speed_kms": v, "cueing": c,
+                       "trajectories": int(threats.n), "engageable": len(engaged),
+                       "fraction": len(engaged) / threats.n if threats.n else 0.0}
+                if details:
+                    row["engaged"] = engaged
+                rows.append(row)
+    return {"rows": rows, "warnings": sorted(set(warnings))}
+
+
+def reach(preset: str, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEING_LEVELS,
+          ir_delay_s: float = 30.0, sample_dt_s: float = 2.0, details: bool = True) -> dict:
+    """Deterrence reach for a threat preset (see `threat_presets()`), as `reach_table` rows.
+
+    deployment: a name, a list of names, or None for the preset's default deployments.
+
+    Example:
+      >>> out = reach("russia-to-us", deployment="epaa-phase3", speeds_kms=[3, 4.5, 5.5])  # doctest: +SKIP
+      >>> [(r["interceptor_speed_kms"], r["cueing"], r["engageable"]) for r in out["rows"]]  # doctest: +SKIP
+    """
+    presets = threat_presets()
+    if preset not in presets:
+        raise unknown_name("reach preset", preset, presets)
+    p = presets[preset]
+    deps = p.default_deployments if deployment is None else ([deployment] if isinstance(deployment, str)
+                                                             else list(deployment))
+    threats, labels = preset_threats(p, sample_dt_s=sample_dt_s)
+    out = reach_table(threats, deps, speeds_kms, cueing, ir_delay_s=ir_delay_s, labels=labels, details=details)
+    out.update({"preset": preset, "threat_model": f"ideal minimum-energy, boost {p.boost_s:g} s ({p.missile_class})",
+                "trajectory_ids": [lab["id"] for lab in labels], "space_ir_delay_s": ir_delay_s})
+    return out
+
+
+def plot_reach(result: dict, path) -> str:
+    """PNG: fraction of trajectories engageable vs interceptor burnout speed, per deployment and cueing."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
+    styles = {"own": ":", "forward-radar": "--", "space-ir": "-"}
+    groups: dict[tuple, list] = {}
+    for r in result["rows"]:
+        if r["interceptor_speed_kms"] is not None:
+            groups.setdefault((r["deployment"], r["cueing"]), []).append((r["interceptor_speed_kms"], r["fraction"]))
+    colours = {}
+    for (dep, cue), pts in groups.items():
+        pts.sort()
+        colour = colours.setdefault(dep, f"C{len(colours)}")
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], styles.get(cue, "-"), marker="o", color=colour,
+                label=f"{dep} / {cue}")
+    ax.set_xlabel("interceptor burnout speed (km/s)")
+    ax.set_ylabel("fraction of trajectories engageable")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title(f"Deterrence reach: {result.get('preset', '')}")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left")
+    fig.savefig(path, bbox_inches="tight")
+    plt.close(fig)
+    return str(path)
