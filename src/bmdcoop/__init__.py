@@ -6,12 +6,14 @@ simulation, analysis, output - see docs/ and DESIGN in the README.
 """
 from bmdcoop.errors import InputError, OutOfRangeError
 from bmdcoop.targeting import FlyoutResult, TrajectoryResult, flyout, flyout_many, max_range_km, trajectory
+from bmdcoop.footprint import footprint
+from bmdcoop.reach import reach
 from bmdcoop.scenario import Scenario, dump_scenario, load_scenario, scenario_schema, validate_scenario
 from bmdcoop.interceptors import Fan, InterceptorSpec, fly_out_fan, interceptor_spec
 from bmdcoop.engagement import Battery, Engagements, engage
 
 __version__ = "0.1.0"
-__all__ = ["InputError", "OutOfRangeError",
+__all__ = ["InputError", "OutOfRangeError", "footprint", "reach",
            "flyout", "flyout_many", "max_range_km", "trajectory", "FlyoutResult", "TrajectoryResult",
            "Scenario", "load_scenario", "dump_scenario", "scenario_schema", "validate_scenario",
            "Fan", "InterceptorSpec", "fly_out_fan", "interceptor_spec", "Battery", "Engagements", "engage",

@@ -11,6 +11,7 @@ import sys
 from bmdcoop.cli._app import app, run_app
 from bmdcoop.cli import bench as _bench  # noqa: F401  (each import registers commands)
 from bmdcoop.cli import catalog as _catalog  # noqa: F401
+from bmdcoop.cli import engagement as _engagement  # noqa: F401
 from bmdcoop.cli import physics as _physics  # noqa: F401
 from bmdcoop.cli import scenario as _scenario  # noqa: F401
 
