@@ -11,9 +11,10 @@ from bmdcoop.reach import reach
 from bmdcoop.scenario import Scenario, dump_scenario, load_scenario, scenario_schema, validate_scenario
 from bmdcoop.interceptors import Fan, InterceptorSpec, fly_out_fan, interceptor_spec
 from bmdcoop.engagement import Battery, Engagements, engage
+from bmdcoop.timeline import Timeline, timeline
 
 __version__ = "0.1.0"
-__all__ = ["InputError", "OutOfRangeError", "footprint", "reach",
+__all__ = ["InputError", "OutOfRangeError", "timeline", "Timeline", "footprint", "reach",
            "flyout", "flyout_many", "max_range_km", "trajectory", "FlyoutResult", "TrajectoryResult",
            "Scenario", "load_scenario", "dump_scenario", "scenario_schema", "validate_scenario",
            "Fan", "InterceptorSpec", "fly_out_fan", "interceptor_spec", "Battery", "Engagements", "engage",

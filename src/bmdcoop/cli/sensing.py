@@ -1,0 +1,44 @@
+"""`bmdcoop timeline SCENARIO`: per threat and party, first detection, fire-control track, sensors."""
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from bmdcoop.cli._app import app, console, emit
+from bmdcoop.tracking import TrackSettings
+
+
+@app.command("timeline")
+def timeline_command(
+    scenario: str = typer.Argument(..., help="scenario YAML file"),
+    fc_sigma_m: Optional[float] = typer.Option(None, "--fc-sigma-m",
+                                               help="fire-control threshold: worst-axis 1-sigma position, m (default 500)"),
+    fc_horizon_s: Optional[float] = typer.Option(None, "--fc-horizon-s",
+                                                 help="prediction horizon of the fire-control test, s (default 60)"),
+    as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+) -> None:
+    """When each party first detects each threat and when it holds a fire-control track."""
+    from bmdcoop.timeline import timeline
+
+    kw = {}
+    if fc_sigma_m is not None:
+        kw["fire_control_sigma_m"] = fc_sigma_m
+    if fc_horizon_s is not None:
+        kw["fire_control_horizon_s"] = fc_horizon_s
+    result = timeline(scenario, settings=TrackSettings(**kw)).as_dict()
+
+    def render(res: dict) -> None:
+        fc = res["fire_control"]
+        table = Table(title=f"timeline (s from launch; fire control = 1-sigma <= {fc['sigma_m']:g} m "
+                            f"predicted {fc['horizon_s']:g} s ahead)")
+        for col in ("threat", "party", "first detection", "fire control", "sensors"):
+            table.add_column(col)
+        for row in res["threats"]:
+            fmt = lambda v: "-" if v is None else f"{v:.0f}"  # noqa: E731
+            table.add_row(row["threat"], row["party"], fmt(row["first_detection_s"]), fmt(row["fire_control_s"]),
+                          ", ".join(row["sensors"]))
+        console.print(table)
+
+    emit(result, as_json, render)
