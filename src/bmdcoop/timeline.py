@@ -268,11 +268,18 @@ def receipts_from_agreements(scenario, sensors: _sensors.SensorArray) -> dict[st
     return {pid: list(v.values()) for pid, v in out.items()}
 
 
-def scenario_sensors(scenario) -> _sensors.SensorArray:
+def scenario_sensors(scenario, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> _sensors.SensorArray:
+    """Place the scenario's sensors; `overrides` {sensor id: {catalog field: value}} changes one
+    sensor's type parameters (e.g. a disputed radar range) without editing the catalog."""
+    overrides = dict(overrides or {})
+    unknown = sorted(set(overrides) - {s.id for s in scenario.sensors})
+    if unknown:
+        raise InputError(f"sensor overrides name unknown sensor(s) {', '.join(unknown)} "
+                         f"(known: {', '.join(s.id for s in scenario.sensors)})")
     specs = []
     for s in scenario.sensors:
         spec = {"id": s.id, "type": s.type, "party": s.party, "lat_deg": s.lat_deg, "lon_deg": s.lon_deg,
-                "alt_m": s.alt_m, "boresight_az_deg": s.boresight_az_deg}
+                "alt_m": s.alt_m, "boresight_az_deg": s.boresight_az_deg, "overrides": overrides.get(s.id)}
         stype = _sensors.sensor_type(s.type)
         if stype.platform_alt_m > 0 and not s.alt_m:
             spec["alt_m"] = stype.platform_alt_m      # a satellite placed by lat/lon only
@@ -280,17 +287,24 @@ def scenario_sensors(scenario) -> _sensors.SensorArray:
     return _sensors.place_sensors(specs)
 
 
+_FLYOUT_CACHE: dict[tuple, ThreatPath] = {}
+_FLYOUT_CACHE_MAX = 512
+
+
 def threat_paths(scenario, sample_dt_s: float = 1.0) -> dict[str, ThreatPath]:
-    """One fly-out per threat (cached per missile, launch, aimpoint, trajectory and apogee)."""
+    """One fly-out per threat, cached per missile, launch, aimpoint, trajectory, apogee and sample
+    interval (across calls too: comparing agreements re-uses the same trajectories)."""
     from bmdcoop.targeting import flyout
 
-    cache: dict[tuple, ThreatPath] = {}
+    cache = _FLYOUT_CACHE
     out = {}
     for th in scenario.threats:
         tlat, tlon, _ = scenario.target_point(th)
         key = (th.missile, round(th.launch.lat_deg, 9), round(th.launch.lon_deg, 9), round(tlat, 9), round(tlon, 9),
-               th.trajectory, th.apogee_km)
+               th.trajectory, th.apogee_km, float(sample_dt_s))
         if key not in cache:
+            if len(cache) >= _FLYOUT_CACHE_MAX:
+                cache.pop(next(iter(cache)))
             kw = {"trajectory": th.trajectory, "sample_dt_s": sample_dt_s}
             if th.apogee_km is not None:
                 kw["apogee_km"] = th.apogee_km
@@ -303,11 +317,12 @@ def threat_paths(scenario, sample_dt_s: float = 1.0) -> dict[str, ThreatPath]:
 
 
 def timeline(scenario, *, settings: _tracking.TrackSettings | None = None, paths: Mapping[str, ThreatPath] | None = None,
-             sample_dt_s: float = 1.0) -> Timeline:
+             sample_dt_s: float = 1.0, sensor_overrides: Mapping[str, Mapping[str, Any]] | None = None) -> Timeline:
     """Per threat and party: first detection, fire-control time, track quality, contributing sensors.
 
     scenario: a path, dict or `bmdcoop.scenario.Scenario`. paths: optional {threat id: ThreatPath}
     to use instead of flying the threats out (tests, precomputed trajectories).
+    sensor_overrides: {sensor id: {catalog field: value}}, e.g. {"tpy2-kurecik": {"range_km": 600}}.
 
     Example:
       >>> tl = timeline("examples/iran-raid-shared-radar.yaml")      # doctest: +SKIP
@@ -318,7 +333,7 @@ def timeline(scenario, *, settings: _tracking.TrackSettings | None = None, paths
 
     sc = load_scenario(scenario)
     settings = settings or _tracking.TrackSettings()
-    sensors = scenario_sensors(sc)
+    sensors = scenario_sensors(sc, sensor_overrides)
     if paths is None:
         paths = threat_paths(sc, sample_dt_s)
     threat_ids = [th.id for th in sc.threats]

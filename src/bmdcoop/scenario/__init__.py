@@ -149,13 +149,19 @@ def _path_text(path: tuple) -> str:
 _TAGS = {"asset", "point"}
 
 
-def _clean_loc(loc: tuple) -> tuple:
-    """Drop pydantic's union-branch tags from an error location."""
+def _clean_loc(loc: tuple, data: Any) -> tuple:
+    """Drop pydantic's union-branch tags ('point', 'function-after[...]') from an error location,
+    keeping every element that names a real key or index of the data."""
     out: list = []
+    node = data
     for i, part in enumerate(loc):
-        if isinstance(part, str) and ("[" in part or (part in _TAGS and i > 0 and loc[i - 1] == "target")):
+        real = (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
+        if not real and isinstance(part, str) and (
+                "[" in part or (part in _TAGS and i > 0 and loc[i - 1] == "target")):
             continue
         out.append(part)
+        node = node[part] if real else None
     return tuple(out)
 
 
@@ -187,6 +193,8 @@ def _short(value: Any) -> str:
 def _message(err: dict, path: tuple) -> str:
     kind, msg = err["type"], err["msg"]
     if kind == "extra_forbidden":
+        if not path:
+            return "unknown field"
         model = _model_at(path[:-1])
         name = str(path[-1])
         if model is not None:
@@ -230,7 +238,7 @@ def _validate(located: Located, filename: str) -> Scenario:
         scenario = Scenario.model_validate(data)
     except pydantic.ValidationError as exc:
         for err in exc.errors(include_url=False):
-            path = _clean_loc(tuple(err["loc"]))
+            path = _clean_loc(tuple(err["loc"]), data)
             where = located.where(path, prefer_key=err["type"] == "extra_forbidden")
             errors.append(_err(filename, where, path, _message(err, path)))
     except (RecursionError, MemoryError):

@@ -40,8 +40,17 @@ def check(kind: str, name: str) -> None:
         raise unknown_name(_SINGULAR.get(kind, kind), name, names)
 
 
+@functools.cache
+def _sites() -> dict:
+    return catalog.load("sites")
+
+
 def site(name: str) -> dict:
-    return catalog.get("sites", name)
+    """The catalog entry of a site (read-only: shared between calls)."""
+    entries = _sites()
+    if name not in entries:
+        raise unknown_name("site", name, entries)
+    return entries[name]
 
 
 @functools.cache
