@@ -166,6 +166,18 @@ class _Problem:
     apogee_m: np.ndarray | None = None
     fpa_deg: np.ndarray | None = None
     earth: str = "wgs84"
+    target_r: np.ndarray | None = None      # (n, 3) aimpoint ECEF; with it the miss is measured there
+    target_along: np.ndarray | None = None  # (n, 3) unit vector of the arrival direction at the aimpoint
+    target_cross: np.ndarray | None = None  # (n, 3) unit vector to its right
+
+    def aim_at(self, tlat, tlon, arrival_az_deg):
+        """Measure misses in the aimpoint's frame: no geodesic solve per iteration."""
+        self.target_r = _earth.geodetic_to_ecef(tlat, tlon, 0.0, self.earth)
+        b = _earth.enu_basis(tlat, tlon)
+        a = np.radians(arrival_az_deg)[:, None]
+        self.target_along = np.sin(a) * b[:, 0, :] + np.cos(a) * b[:, 1, :]
+        self.target_cross = np.cos(a) * b[:, 0, :] - np.sin(a) * b[:, 1, :]
+        return self
 
 
 @dataclass
@@ -185,6 +197,13 @@ class _Knobs:
     tol_fpa_deg: float
     tol_p2: float
     max_iter: int = 40
+
+
+def _flat_enough(g, gg, k: _Knobs):
+    """At a range maximum in the shape parameter when going all the way to it would gain < 5 % of the
+    range tolerance: flat optima (a Scud near its best kick) are then settled despite integration noise."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (gg < 0) & (0.5 * g * g / np.abs(gg) < 0.05 * k.tol_range_m)
 
 
 def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], _Eval], prob: _Problem,
@@ -217,27 +236,39 @@ def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
         lat_i, lon_i = tr.impact_lat_deg, tr.impact_lon_deg
         base = slice(0, m)
         ok = (np.isfinite(tr.impact_t_s) & np.isfinite(ev.fpa_deg)).reshape(copies, m).all(axis=0)
-        s, az1, az2 = _inverse(prob.lat[act], prob.lon[act], lat_i[base], lon_i[base], prob.earth)
-        # ranges of the perturbed copies: base range + displacement along the arrival direction
-        up_basis = _earth.enu_basis(lat_i[base], lon_i[base])
-        along = (np.sin(np.radians(az2))[:, None] * up_basis[:, 0, :]
-                 + np.cos(np.radians(az2))[:, None] * up_basis[:, 1, :])
         imp = tr.impact_r_ecef_m.reshape(copies, m, 3)
+        if prob.target_r is not None:
+            # miss in the aimpoint's frame: along the arrival direction (range) and across (azimuth);
+            # second-order in the miss, exact at convergence
+            miss = imp[0] - prob.target_r[act]
+            along = prob.target_along[act]
+            s = prob.range_m[act] + np.einsum("ij,ij->i", miss, along)
+            cross = np.einsum("ij,ij->i", miss, prob.target_cross[act])
+            lateral_per_rad = _earth.R_SPHERE_M * np.sin(np.clip(prob.range_m[act] / _earth.R_SPHERE_M, 1e-3, np.pi / 2))
+            daz = np.clip(-np.degrees(cross / lateral_per_rad), -10.0, 10.0)
+            az_ok = np.abs(cross) < k.tol_range_m
+        else:
+            s, az1, az2 = _inverse(prob.lat[act], prob.lon[act], lat_i[base], lon_i[base], prob.earth)
+            # ranges of the perturbed copies: base range + displacement along the arrival direction
+            up_basis = _earth.enu_basis(lat_i[base], lon_i[base])
+            along = (np.sin(np.radians(az2))[:, None] * up_basis[:, 0, :]
+                     + np.cos(np.radians(az2))[:, None] * up_basis[:, 1, :])
+            if prob.target_az is not None:
+                daz = np.where(s > 1.0, _wrap180(prob.target_az[act] - az1), 0.0)
+            else:
+                daz = np.zeros(m)
+            az_ok = np.abs(np.radians(daz)) * np.sin(np.minimum(s / _earth.R_SPHERE_M, np.pi / 2)) \
+                * _earth.R_SPHERE_M < k.tol_range_m
         rng = [s] + [s + np.einsum("ij,ij->i", imp[c] - imp[0], along) for c in range(1, copies)]
         apo = tr.apogee_alt_m.reshape(copies, m)
         fpa = ev.fpa_deg.reshape(copies, m)
         last_range[act] = s
-        if prob.target_az is not None:
-            daz = _wrap180(prob.target_az[act] - az1)
-            daz = np.where(s > 1.0, daz, 0.0)
-        else:
-            daz = np.zeros(m)
         if mode == "max-range":
             g = (rng[1] - rng[2]) / (2 * k.d2)
             gg = (rng[1] - 2 * rng[0] + rng[2]) / k.d2**2
             step2 = np.where(gg < 0, -g / np.where(gg < 0, gg, 1.0), np.sign(g) * 0.25 * k.max_step2)
             step1 = np.zeros(m)
-            conv = np.abs(step2) < k.tol_p2
+            conv = (np.abs(step2) < k.tol_p2) | _flat_enough(g, gg, k)
         elif mode == "min-energy":
             r1 = (rng[1] - rng[0]) / h1
             g = (rng[2] - rng[3]) / (2 * k.d2)
@@ -245,7 +276,7 @@ def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
             step2 = np.where(gg < 0, -g / np.where(gg < 0, gg, 1.0), np.sign(g) * 0.25 * k.max_step2)
             res = prob.range_m[act] - rng[0]
             step1 = res / np.where(r1 != 0, r1, np.inf)
-            conv = (np.abs(res) < k.tol_range_m) & (np.abs(step2) < k.tol_p2)
+            conv = (np.abs(res) < k.tol_range_m) & ((np.abs(step2) < k.tol_p2) | _flat_enough(g, gg, k))
         else:
             other = apo if mode == "apogee" else fpa
             want = prob.apogee_m[act] if mode == "apogee" else prob.fpa_deg[act]
@@ -261,14 +292,14 @@ def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
             step1 = (f1 * j22 - j12 * f2) / det
             step2 = (j11 * f2 - j21 * f1) / det
             conv = (np.abs(f1) < k.tol_range_m) & (np.abs(f2) < tol2)
-        conv &= ok & (np.abs(np.radians(daz)) * np.sin(np.minimum(s / _earth.R_SPHERE_M, np.pi / 2)) * _earth.R_SPHERE_M
-                      < k.tol_range_m)
+        conv &= ok & az_ok
         step1 = np.clip(np.nan_to_num(step1), -k.max_step1(a1), k.max_step1(a1))
         step2 = np.clip(np.nan_to_num(step2), -k.max_step2, k.max_step2)
         # a failed base (no impact) retreats toward lower energy
         step1 = np.where(ok, step1, -0.1 * k.max_step1(a1))
         new1 = np.clip(a1 + step1, k.lo1[act], k.hi1[act])
-        pinned = (a1 >= k.hi1[act]) & (a1 + step1 > k.hi1[act])
+        # pinned at full energy while the shape has settled: the aimpoint is out of reach
+        pinned = (a1 >= k.hi1[act]) & (a1 + step1 > k.hi1[act]) & (np.abs(step2) < 10 * k.tol_p2)
         stuck_hi[act] = np.where(pinned, stuck_hi[act] + 1, 0)
         p1[act] = np.where(conv, a1, new1)
         p2[act] = np.where(conv, a2, np.clip(a2 + step2, k.lo2, k.hi2))
@@ -343,7 +374,7 @@ class FlyoutBatch:
     burnout_speed_mps: np.ndarray
     burnout_altitude_km: np.ndarray
     converged: np.ndarray
-    trajectory: Trajectories | None = field(default=None, repr=False)
+    trajectory: Trajectories | None = field(default=None, repr=False)   # samples only with sample_dt_s
 
 
 # ----------------------------------------------------------------------------- ideal trajectory
@@ -564,7 +595,7 @@ def flyout_many(missile, launch_lat_deg, launch_lon_deg, target_lat_deg, target_
     _check_latlon(tlat, tlon, "aimpoint")
     mode = _mode_of(trajectory, apogee_km, flight_path_angle_deg)
     n = lat.size
-    s_t, az_t, _ = _inverse(lat, lon, tlat, tlon, forces.earth)
+    s_t, az_t, az_arrive = _inverse(lat, lon, tlat, tlon, forces.earth)
     if np.any(s_t < 1e3):
         raise InputError("aimpoint closer than 1 km to the launch point")
     apo = None if apogee_km is None else np.broadcast_to(np.asarray(apogee_km, dtype=float) * 1e3, (n,)).copy()
@@ -577,7 +608,7 @@ def flyout_many(missile, launch_lat_deg, launch_lon_deg, target_lat_deg, target_
     table = _scan_table(m, float(lat[0]), float(lon[0]), float(az_t[0]), forces)
     g1, g2 = _first_guess(table, mode, s_t, apo, fpa)
     prob = _Problem(mode=mode, lat=lat, lon=lon, range_m=s_t, target_az=az_t, apogee_m=apo, fpa_deg=fpa,
-                    earth=forces.earth)
+                    earth=forces.earth).aim_at(tlat, tlon, az_arrive)
     evaluate = _missile_eval(m, lat, lon, forces)
     p1, p2, az, conv, pinned, _ = _newton(evaluate, prob, g1, g2, az_t.copy(), _missile_knobs(m, n))
     if not conv.all():
@@ -587,7 +618,10 @@ def flyout_many(missile, launch_lat_deg, launch_lon_deg, target_lat_deg, target_
         j = bad[i]
         what = {"min-energy": "", "apogee": f" with an apogee of {apo[j] / 1e3:.0f} km" if apo is not None else "",
                 "fpa": f" at a burnout flight-path angle of {fpa[j]:.1f} deg" if fpa is not None else ""}[mode]
-        if s_t[j] > rmax[i] or mode == "min-energy":
+        if mode == "min-energy" and s_t[j] <= rmax[i]:
+            raise RuntimeError(f"targeting did not converge for {m.name} from ({lat[j]:.3f}, {lon[j]:.3f}) to "
+                               f"({tlat[j]:.3f}, {tlon[j]:.3f}), {s_t[j] / 1e3:.0f} km (maximum {rmax[i] / 1e3:.0f} km)")
+        if s_t[j] > rmax[i]:
             raise OutOfRangeError(
                 f"aimpoint ({tlat[j]:.3f}, {tlon[j]:.3f}) is {s_t[j] / 1e3:.0f} km from launch ({lat[j]:.3f}, "
                 f"{lon[j]:.3f}): beyond the maximum range of {m.name}, {rmax[i] / 1e3:.0f} km on azimuth "
@@ -604,8 +638,7 @@ def flyout_many(missile, launch_lat_deg, launch_lon_deg, target_lat_deg, target_
     return FlyoutBatch(missile=m.name, trajectory_type=ttype, azimuth_deg=az, kick_deg=np.exp(p2), cutoff_s=p1,
                        range_km=s / 1e3, miss_m=miss, apogee_km=tr.apogee_alt_m / 1e3, flight_time_s=tr.impact_t_s,
                        burnout_time_s=tr.burnout_t_s, burnout_speed_mps=np.linalg.norm(tr.burnout_v_ecef_mps, axis=-1),
-                       burnout_altitude_km=bo_alt / 1e3, converged=conv,
-                       trajectory=tr if sample_dt_s is not None else None)
+                       burnout_altitude_km=bo_alt / 1e3, converged=conv, trajectory=tr)
 
 
 def flyout(missile, launch: tuple[float, float] = (0.0, 0.0), *, to: tuple[float, float] | None = None,
