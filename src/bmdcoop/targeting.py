@@ -215,6 +215,10 @@ def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     stuck_hi = np.zeros(n, dtype=int)   # iterations spent pinned at the energy bound
     last_range = np.full(n, np.nan)
     mode = prob.mode
+    # max-range: the best (range, shape) evaluated so far. Near a cliff (pitching over a little more
+    # drops a near-orbital ICBM into the atmosphere) Newton can step past the edge; the best point
+    # it has measured is the answer, and its range is measured at the shape returned.
+    best_range, best_p2 = np.full(n, -np.inf), p2.copy()
     for _ in range(k.max_iter):
         act = np.flatnonzero(~done)
         if act.size == 0:
@@ -264,6 +268,10 @@ def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
         fpa = ev.fpa_deg.reshape(copies, m)
         last_range[act] = s
         if mode == "max-range":
+            better = ok & np.isfinite(s) & (s > best_range[act])
+            best_range[act] = np.where(better, s, best_range[act])
+            best_p2[act] = np.where(better, a2, best_p2[act])
+        if mode == "max-range":
             g = (rng[1] - rng[2]) / (2 * k.d2)
             gg = (rng[1] - 2 * rng[0] + rng[2]) / k.d2**2
             step2 = np.where(gg < 0, -g / np.where(gg < 0, gg, 1.0), np.sign(g) * 0.25 * k.max_step2)
@@ -306,6 +314,8 @@ def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
         az[act] = np.where(conv, aaz, (aaz + daz) % 360.0)
         done[act] = conv | (stuck_hi[act] >= 4)
     converged = done & (stuck_hi < 4)
+    if mode == "max-range":
+        return p1, best_p2, az, converged, stuck_hi >= 4, best_range
     return p1, p2, az, converged, stuck_hi >= 4, last_range
 
 
@@ -575,7 +585,6 @@ def _max_range(m: boost.Missile, lat, lon, az, forces: Forces):
     knobs = _missile_knobs(m, n)
     p1, p2, _, _, _, rng = _newton(_missile_eval(m, lat, lon, forces), prob, np.full(n, m.total_burn_s),
                                    np.full(n, k0), az.astype(float), knobs)
-    # the last Newton pass measured the range before its final (sub-tolerance) kick update
     return rng, p2
 
 
