@@ -373,7 +373,10 @@ def _rasterise(S, H, T, VH, VU, ds, h0, dh, tmin, tmax, vhmin, vumin):
 
 @numba.njit(cache=True, inline="always")
 def _bilinear(grid, a, fj, fi, nh, ns, empty):
-    """Bilinear value of grid[a] at fractional cell-centre coords; nearest cell if a corner is empty."""
+    """Bilinear value of grid[a] at fractional cell-centre coords; nearest cell if a corner is empty.
+
+    `empty` is inf / -inf for the time grids and NaN for the velocity grids (NaN never compares
+    equal, so a NaN corner is detected with isnan)."""
     j0 = int(math.floor(fj))
     i0 = int(math.floor(fi))
     wj = fj - j0
@@ -386,7 +389,7 @@ def _bilinear(grid, a, fj, fi, nh, ns, empty):
     v01 = grid[a, j0, i0 + 1]
     v10 = grid[a, j0 + 1, i0]
     v11 = grid[a, j0 + 1, i0 + 1]
-    if v00 == empty or v01 == empty or v10 == empty or v11 == empty:
+    if v00 == empty or v01 == empty or v10 == empty or v11 == empty or math.isnan(v00 + v01 + v10 + v11):
         return grid[a, jn, inn]
     return (1 - wj) * ((1 - wi) * v00 + wi * v01) + wj * ((1 - wi) * v10 + wi * v11)
 
