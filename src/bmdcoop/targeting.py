@@ -214,6 +214,8 @@ def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     done = np.zeros(n, dtype=bool)
     stuck_hi = np.zeros(n, dtype=int)   # iterations spent pinned at the energy bound
     last_range = np.full(n, np.nan)
+    prev_az = np.full(n, np.nan)        # azimuth and cross-range miss of the previous iteration
+    prev_cross = np.full(n, np.nan)
     mode = prob.mode
     # max-range: the best (range, shape) evaluated so far. Near a cliff (pitching over a little more
     # drops a near-orbital ICBM into the atmosphere) Newton can step past the edge; the best point
@@ -249,7 +251,15 @@ def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
             s = prob.range_m[act] + np.einsum("ij,ij->i", miss, along)
             cross = np.einsum("ij,ij->i", miss, prob.target_cross[act])
             lateral_per_rad = _earth.R_SPHERE_M * np.sin(np.clip(prob.range_m[act] / _earth.R_SPHERE_M, 1e-3, np.pi / 2))
-            daz = np.clip(-np.degrees(cross / lateral_per_rad), -10.0, 10.0)
+            # secant slope d(cross)/d(az) from the previous iteration where there is one: lofted flights on a
+            # rotating Earth move the impact several times more per degree than the geometric R sin(range/R)
+            step = np.radians(_wrap180(aaz - prev_az[act]))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                slope = (cross - prev_cross[act]) / step
+            use = np.isfinite(slope) & (np.abs(step) > 1e-7) & (slope > 0.2 * lateral_per_rad) \
+                & (slope < 50.0 * lateral_per_rad)
+            prev_az[act], prev_cross[act] = aaz, cross
+            daz = np.clip(-np.degrees(cross / np.where(use, slope, lateral_per_rad)), -10.0, 10.0)
             az_ok = np.abs(cross) < k.tol_range_m
         else:
             s, az1, az2 = _inverse(prob.lat[act], prob.lon[act], lat_i[base], lon_i[base], prob.earth)
@@ -284,7 +294,11 @@ def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
             step2 = np.where(gg < 0, -g / np.where(gg < 0, gg, 1.0), np.sign(g) * 0.25 * k.max_step2)
             res = prob.range_m[act] - rng[0]
             step1 = res / np.where(r1 != 0, r1, np.inf)
-            conv = (np.abs(res) < k.tol_range_m) & ((np.abs(step2) < k.tol_p2) | _flat_enough(g, gg, k))
+            flat = _flat_enough(g, gg, k)
+            # on a flat optimum the kick step is integration noise; on a rotating Earth every such step moves
+            # the impact sideways (flight time x surface speed), so freeze the shape and let range/azimuth settle
+            step2 = np.where(flat, 0.0, step2)
+            conv = (np.abs(res) < k.tol_range_m) & ((np.abs(step2) < k.tol_p2) | flat)
         else:
             other = apo if mode == "apogee" else fpa
             want = prob.apogee_m[act] if mode == "apogee" else prob.fpa_deg[act]
