@@ -101,3 +101,18 @@ def test_reach_cli_json():
     assert set(rows[0]) >= {"deployment", "interceptor_speed_kms", "cueing", "trajectories", "engageable"}
     assert rows[0]["trajectories"] == 24 and rows[0]["engageable"] > 0  # EPAA phase 2 exists to defend Europe
     assert run_app(["reach", "iran-to-europa"]) == 2
+
+
+def test_progress_reports_every_deployment_and_speed_once_in_order():
+    calls = []
+    reach("iran-to-europe", deployment=["epaa-phase2", "epaa-phase3"], speeds_kms=[3.0, 5.0], cueing=["own"],
+          details=False, progress=lambda done, total, what: calls.append((done, total, what)))
+    assert [c[:2] for c in calls] == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert calls[0][2] == "epaa-phase2 at 3 km/s" and calls[-1][2] == "epaa-phase3 at 5 km/s"
+
+
+def test_reach_cli_table_with_progress_bar(capsys):
+    from bmdcoop.cli import run_app
+    assert run_app(["reach", "iran-to-europe", "--deployment", "epaa-phase2", "--interceptor-speeds-kms", "3",
+                    "--cueing", "forward-radar"]) == 0
+    assert "epaa-phase2" in capsys.readouterr().out

@@ -19,6 +19,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import shapely
@@ -534,7 +535,7 @@ def _default_region(batteries, launch) -> tuple[float, float, float, float]:
 def footprint(batteries, threat: str, launch: tuple[float, float], *, grid_km: float = 25.0, region=None,
               cueing: str = "own", forward_radars=(), trajectory: str = "min-energy", boost_s: float = 180.0,
               burnout_speed_mps: float | None = None, ir_delay_s: float = 30.0,
-              sample_dt_s: float = 2.0) -> FootprintResult:
+              sample_dt_s: float = 2.0, progress: Callable[[int, int, str], None] | None = None) -> FootprintResult:
     """The aimpoints that the batteries can defend against `threat` launched from `launch`.
 
     batteries: 'SITE:INTERCEPTOR' strings or `FootprintBattery`s; threat: a catalog missile name
@@ -543,6 +544,8 @@ def footprint(batteries, threat: str, launch: tuple[float, float], *, grid_km: f
     cueing: 'own' (each battery's own radar), 'forward-radar' (also `forward_radars`, a list of
     `reach.RadarSpec`), 'space-ir' (also infrared early warning). An aimpoint is defended when any
     battery has a kinematically feasible intercept of the threat aimed at it.
+    progress: optional `progress(done, total, what)`, called after the threats are flown and after
+    each battery.
 
     Example:
       >>> fp = footprint(["deveselu:sm-3-ib"], "ideal", (35.2, 53.9), region="europe")  # doctest: +SKIP
@@ -558,6 +561,8 @@ def footprint(batteries, threat: str, launch: tuple[float, float], *, grid_km: f
         raise InputError("footprint needs at least one --battery SITE:INTERCEPTOR")
     lat_l, lon_l = float(launch[0]), float(launch[1])
     grid = aimpoint_grid(region if region is not None else _default_region(bats, launch), grid_km)
+    report = progress or (lambda done, total, what: None)
+    report(0, 1 + len(bats), f"flying {threat} threats to {grid.n} aimpoints")
     if threat == "ideal":
         from bmdcoop.earth import geodesic_inverse
         rng, _ = geodesic_inverse(lat_l, lon_l, grid.lat_deg, grid.lon_deg, "sphere")
@@ -574,6 +579,7 @@ def footprint(batteries, threat: str, launch: tuple[float, float], *, grid_km: f
     by_battery = np.zeros((len(bats), grid.n), dtype=bool)
     deployment = Deployment("footprint", "footprint batteries", (), tuple(forward_radars))
     for k, b in enumerate(bats):
+        report(1 + k, 1 + len(bats), f"battery {b.site}:{b.interceptor}")
         place = Place(b.site, b.lat_deg, b.lon_deg, b.alt_m)
         spec = BatterySpec(f"{b.site}:{b.interceptor}", place, b.interceptor,
                            RadarSpec(b.own_radar, place) if b.own_radar else None)
@@ -588,6 +594,7 @@ def footprint(batteries, threat: str, launch: tuple[float, float], *, grid_km: f
                                  burnout_speed_mps=burnout_speed_mps)
         by_battery[k, idx] = res.feasible
     defended = by_battery.any(axis=0)
+    report(1 + len(bats), 1 + len(bats), "done")
     return FootprintResult(grid=grid, defended=defended, by_battery=by_battery,
                            area_km2=defended_area_km2(grid, defended), outline=defended_outline(grid, defended),
                            batteries=bats, launch=(lat_l, lon_l), threat=threat, cueing=cueing, warnings=warnings,

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 import numpy as np
 
@@ -241,8 +242,11 @@ def _resolve_deployments(names) -> list[Deployment]:
 
 
 def reach_table(threats: ThreatSet, deps, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEING_LEVELS, *,
-                ir_delay_s: float = 30.0, labels: list[dict] | None = None, details: bool = True) -> dict:
+                ir_delay_s: float = 30.0, labels: list[dict] | None = None, details: bool = True,
+                progress: Callable[[int, int, str], None] | None = None) -> dict:
     """For every deployment x speed x cueing: how many of `threats` any battery can engage.
+
+    progress: optional `progress(done, total, what)`, called after each deployment x speed.
 
     Returns `{"rows": [{"deployment", "interceptor_speed_kms", "cueing", "trajectories", "engageable",
     "fraction", "engaged": [{"id", "battery", "intercept_t_s", "lat_deg", "lon_deg", "alt_km"}]}]}`.
@@ -261,7 +265,9 @@ def reach_table(threats: ThreatSet, deps, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=
             raise InputError(f"interceptor speed {v} km/s is outside the allowed 0.5-12 km/s")
     labels = labels or [{"id": f"threat-{i}"} for i in range(threats.n)]
     rows, warnings = [], []
-    for dep in _resolve_deployments(deps):
+    resolved = _resolve_deployments(deps)
+    total, done = len(resolved) * len(speeds), 0
+    for dep in resolved:
         tracks = {c: [track_times_s(threats, b, dep, c, ir_delay_s) for b in dep.batteries] for c in cueing}
         for c in cueing:
             for b, t in zip(dep.batteries, tracks[c]):
@@ -292,11 +298,15 @@ def reach_table(threats: ThreatSet, deps, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=
                 if details:
                     row["engaged"] = engaged
                 rows.append(row)
+            done += 1
+            if progress is not None:
+                progress(done, total, f"{dep.name} at {'catalog speed' if v is None else f'{v:g} km/s'}")
     return {"rows": rows, "warnings": sorted(set(warnings))}
 
 
 def reach(preset: str, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEING_LEVELS,
-          ir_delay_s: float = 30.0, sample_dt_s: float = 2.0, details: bool = True) -> dict:
+          ir_delay_s: float = 30.0, sample_dt_s: float = 2.0, details: bool = True,
+          progress: Callable[[int, int, str], None] | None = None) -> dict:
     """Deterrence reach for a threat preset (see `threat_presets()`), as `reach_table` rows.
 
     deployment: a name, a list of names, or None for the preset's default deployments.
@@ -312,7 +322,8 @@ def reach(preset: str, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing
     deps = p.default_deployments if deployment is None else ([deployment] if isinstance(deployment, str)
                                                              else list(deployment))
     threats, labels = preset_threats(p, sample_dt_s=sample_dt_s)
-    out = reach_table(threats, deps, speeds_kms, cueing, ir_delay_s=ir_delay_s, labels=labels, details=details)
+    out = reach_table(threats, deps, speeds_kms, cueing, ir_delay_s=ir_delay_s, labels=labels, details=details,
+                      progress=progress)
     out.update({"preset": preset, "threat_model": f"ideal minimum-energy, boost {p.boost_s:g} s ({p.missile_class})",
                 "trajectory_ids": [lab["id"] for lab in labels], "space_ir_delay_s": ir_delay_s})
     return out

@@ -1,14 +1,16 @@
 """The shared typer app, output helpers and the error-to-exit-code policy."""
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 try:  # typer >= 0.23 vendors click
     from typer._click.exceptions import ClickException
@@ -55,6 +57,20 @@ def emit(result: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]
         sys.stdout.write(json.dumps(_jsonable(result), indent=2) + "\n")
     else:
         render(result)
+
+
+@contextlib.contextmanager
+def progress_bar(title: str, quiet: bool) -> Iterator[Callable[[int, int, str], None]]:
+    """A transient progress bar on stderr for long work; yields the `progress(done, total, what)`
+    callback the API functions take. `quiet` (e.g. --json) keeps the terminal clean."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True, disable=quiet) as prog:
+        task = prog.add_task(title, total=None)
+
+        def update(done: int, total: int, what: str) -> None:
+            prog.update(task, completed=done, total=total, description=f"{title}: {what}")
+
+        yield update
 
 
 def parse_latlon(text: str, option: str) -> tuple[float, float]:

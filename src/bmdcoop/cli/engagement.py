@@ -7,7 +7,7 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from bmdcoop.cli._app import app, console, emit, err_console, parse_latlon
+from bmdcoop.cli._app import app, console, emit, err_console, parse_latlon, progress_bar
 from bmdcoop.errors import InputError
 
 
@@ -43,8 +43,9 @@ def footprint_command(
             raise InputError(f"--forward-radar must be TYPE@SITE, e.g. an-tpy-2@kurecik (got '{text}')")
         rtype, site = text.split("@", 1)
         radars.append(RadarSpec(rtype, Place.site(site)))
-    result = footprint(battery, threat, (lat, lon), grid_km=grid_km, region=region, cueing=cueing,
-                       forward_radars=radars, trajectory=trajectory, boost_s=boost_s)
+    with progress_bar("footprint", quiet=as_json) as progress:
+        result = footprint(battery, threat, (lat, lon), grid_km=grid_km, region=region, cueing=cueing,
+                           forward_radars=radars, trajectory=trajectory, boost_s=boost_s, progress=progress)
     paths = write_footprint(result, out)
     summary = result.summary()
     data = {"area_km2": summary["area_km2"], "aimpoints": summary["aimpoints"], "defended": summary["defended"],
@@ -80,8 +81,9 @@ def reach_command(
         raise InputError("reach from a scenario file is not supported yet; use a preset: russia-to-us, "
                          "iran-to-europe, iran-to-us-east-coast")
     deps = None if deployment is None else [d.strip() for d in deployment.split(",") if d.strip()]
-    result = reach(preset, deployment=deps, speeds_kms=_floats(speeds, "--interceptor-speeds-kms"),
-                   cueing=[c.strip() for c in cueing.split(",") if c.strip()], details=True)
+    with progress_bar("reach", quiet=as_json) as progress:
+        result = reach(preset, deployment=deps, speeds_kms=_floats(speeds, "--interceptor-speeds-kms"),
+                       cueing=[c.strip() for c in cueing.split(",") if c.strip()], details=True, progress=progress)
     if plot is not None:
         plot.parent.mkdir(parents=True, exist_ok=True)
         result["plot"] = plot_reach(result, plot)
