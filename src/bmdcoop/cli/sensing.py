@@ -31,14 +31,15 @@ def timeline_command(
 
     def render(res: dict) -> None:
         fc = res["fire_control"]
-        table = Table(title=f"timeline (s from launch; fire control = 1-sigma <= {fc['sigma_m']:g} m "
-                            f"predicted {fc['horizon_s']:g} s ahead)")
-        for col in ("threat", "party", "first detection", "fire control", "sensors"):
-            table.add_column(col)
+        table = Table(title=f"timeline, s from launch (seen: first detection; fire ctl: fire-control track, "
+                            f"1-sigma <= {fc['sigma_m']:g} m predicted {fc['horizon_s']:g} s ahead)")
+        for col in ("threat", "party", "seen", "fire ctl"):
+            table.add_column(col, no_wrap=True)
+        table.add_column("sensors", overflow="fold")     # ids are long; fold them, never cut them
         for row in res["threats"]:
             fmt = lambda v: "-" if v is None else f"{v:.0f}"  # noqa: E731
             table.add_row(row["threat"], row["party"], fmt(row["first_detection_s"]), fmt(row["fire_control_s"]),
-                          ", ".join(row["sensors"]))
+                          " ".join(row["sensors"]))
         console.print(table)
 
     emit(result, as_json, render)
