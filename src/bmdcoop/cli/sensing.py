@@ -31,9 +31,9 @@ def timeline_command(
 
     def render(res: dict) -> None:
         fc = res["fire_control"]
-        table = Table(title=f"timeline, s from launch (seen: first detection; fire ctl: fire-control track, "
-                            f"1-sigma <= {fc['sigma_m']:g} m predicted {fc['horizon_s']:g} s ahead)")
-        for col in ("threat", "party", "seen", "fire ctl"):
+        table = Table(title=f"timeline, s from launch (seen: first detection; fire control: 1-sigma <= "
+                            f"{fc['sigma_m']:g} m predicted {fc['horizon_s']:g} s ahead)")
+        for col in ("threat", "party", "seen", "fire control"):
             table.add_column(col, no_wrap=True)
         table.add_column("sensors", overflow="fold")     # ids are long; fold them, never cut them
         for row in res["threats"]:
