@@ -7,6 +7,7 @@ are what to track: this machine is shared and noisy. Suites live in sibling modu
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import time
 from dataclasses import asdict, dataclass, field
@@ -61,3 +62,16 @@ class Timer:
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self._t0
         return False
+
+
+@contextlib.contextmanager
+def one_thread():
+    """Pin numba to one thread for a per-core figure, restoring the previous setting after."""
+    import numba
+
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(threads)

@@ -6,18 +6,11 @@ number of subset decisions on which the two disagree (must be 0).
 """
 from __future__ import annotations
 
-import numba
 import numpy as np
 
-from bmdcoop.bench import BenchResult, Timer, benchmark
+from bmdcoop.bench import BenchResult, Timer, benchmark, one_thread
 
 SEMNAN = (35.24, 53.92)
-
-
-def _one_thread():
-    threads = numba.get_num_threads()
-    numba.set_num_threads(1)
-    return threads
 
 
 @benchmark("footprint-europe-25km")
@@ -28,8 +21,7 @@ def footprint_europe_25km(n_baseline: int = 30) -> BenchResult:
 
     radars = [RadarSpec("an-tpy-2", Place.site("kurecik"))]
     kw = dict(grid_km=25.0, region="europe", cueing="forward-radar", forward_radars=radars, boost_s=120.0)
-    threads = _one_thread()
-    try:
+    with one_thread():
         footprint(["deveselu:sm-3-ib"], "ideal", SEMNAN, **{**kw, "grid_km": 400.0})  # warm caches / JIT
         with Timer() as fast_t:
             fp = footprint(["deveselu:sm-3-ib"], "ideal", SEMNAN, **kw)
@@ -45,8 +37,6 @@ def footprint_europe_25km(n_baseline: int = 30) -> BenchResult:
                 track = track_times_s(ts, spec, dep, "forward-radar")
                 res = battery_intercepts(ts, site.lat_deg, site.lon_deg, site.alt_m, "sm-3-ib", track)
                 disagree += int(bool(res.feasible[0]) != bool(fp.defended[i]))
-    finally:
-        numba.set_num_threads(threads)
     return BenchResult(name="footprint-europe-25km", seconds=fast_t.seconds,
                        baseline=f"one aimpoint at a time (threat solve + cue + fan test), {n_baseline} timed, "
                                 f"scaled to {fp.grid.n}",
@@ -74,8 +64,7 @@ def reach_1000x10x8(n_baseline: int = 20) -> BenchResult:
     bats = tuple(BatterySpec(f"{p.name}:sm-3-iia", p, "sm-3-iia", RadarSpec("aegis-spy-1", p)) for p in sites)
     dep = Deployment("bench-10", "10 SM-3 IIA sites", bats)
     speeds = [3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0, 7.0]
-    threads = _one_thread()
-    try:
+    with one_thread():
         warm = ideal_threats(lat_l[:3], lon_l[:3], lat_t[:3], lon_t[:3], boost_s=180.0)
         reach_table(warm, [Deployment("warm", "warm", bats[:1])], [4.5], "space-ir", details=False)  # JIT only
         with Timer() as fast_t:   # includes building the 80 fly-out fans (10 sites x 8 speeds)
@@ -97,8 +86,6 @@ def reach_1000x10x8(n_baseline: int = 20) -> BenchResult:
                     hit |= bool(battery_intercepts(one, b.place.lat_deg, b.place.lon_deg, b.place.alt_m, fan.spec, t,
                                                    fan=fan).feasible[0])
                 disagree += int(hit != (f"threat-{i}" in engaged))
-    finally:
-        numba.set_num_threads(threads)
     return BenchResult(name="reach-1000x10x8", seconds=fast_t.seconds,
                        baseline=f"one trajectory at a time, 10 prebuilt fans, one speed; {n_baseline} timed, scaled to 1000 x 8 speeds",
                        baseline_seconds=base_t.seconds / n_baseline * 1000 * len(speeds), accuracy_m=None,

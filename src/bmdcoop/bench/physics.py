@@ -1,10 +1,9 @@
 """Physics benchmarks: batched propagation against scipy's solve_ivp one trajectory at a time."""
 from __future__ import annotations
 
-import numba
 import numpy as np
 
-from bmdcoop.bench import BenchResult, Timer, benchmark
+from bmdcoop.bench import BenchResult, Timer, benchmark, one_thread
 from bmdcoop.earth import enu_to_ecef_vector, geodetic_to_ecef
 from bmdcoop.propagate import Forces, propagate
 from bmdcoop.propagate_reference import reference_ballistic
@@ -49,14 +48,10 @@ def propagate_10k_icbm(n: int = 10_000, n_baseline: int = 12) -> BenchResult:
     rtol 1e-12 on those trajectories.
     """
     r0, v0 = icbm_burnout_states(n, seed=2024)
-    threads = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
+    with one_thread():
         propagate(r0[:2], v0[:2], **_rv())  # compile / load the cache outside the timing
         with Timer() as fast_t:
             fast = propagate(r0, v0, **_rv())
-    finally:
-        numba.set_num_threads(threads)
     worst_m = worst_s = base_worst_m = 0.0
     base_seconds = 0.0
     for i in range(n_baseline):
@@ -126,9 +121,7 @@ def targeting_1000_min_energy(n: int = 1000, n_baseline: int = 20, seed: int = 0
     from bmdcoop.targeting import flyout_many
 
     groups = targeting_pairs(n, seed)
-    threads = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
+    with one_thread():
         for name, lat, lon, tlat, tlon in groups:  # compile / load caches outside the timing
             flyout_many(name, lat[:1], lon[:1], tlat[:1], tlon[:1])
         batches = []
@@ -144,8 +137,6 @@ def targeting_1000_min_energy(n: int = 1000, n_baseline: int = 20, seed: int = 0
                     one = flyout_many(name, lat[i], lon[i], tlat[i], tlon[i])
                     base_worst = max(base_worst, float(one.miss_m[0]))
                     n_timed += 1
-    finally:
-        numba.set_num_threads(threads)
     worst = 0.0
     for (name, lat, lon, tlat, tlon), b in zip(groups, batches):
         miss = miss_distances_m(tlat, tlon, b.trajectory.impact_lat_deg, b.trajectory.impact_lon_deg)
