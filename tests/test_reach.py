@@ -116,3 +116,58 @@ def test_reach_cli_table_with_progress_bar(capsys):
     assert run_app(["reach", "iran-to-europe", "--deployment", "epaa-phase2", "--interceptor-speeds-kms", "3",
                     "--cueing", "forward-radar"]) == 0
     assert "epaa-phase2" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- reach from a scenario file
+
+RUSSIA_US = str(__import__("pathlib").Path(__file__).resolve().parents[1] / "examples" / "russia-icbm-us.yaml")
+
+
+@pytest.fixture(scope="module")
+def scenario_table():
+    return reach(RUSSIA_US, speeds_kms=[4.5, 7.0], cueing=list(CUEING_LEVELS))
+
+
+def test_scenario_parties_with_batteries_are_the_deployments(scenario_table):
+    from bmdcoop.reach import scenario_deployments
+    from bmdcoop.scenario import load_scenario
+
+    sc = load_scenario(RUSSIA_US)
+    deps = scenario_deployments(sc)
+    owners = {b.party for b in sc.batteries}
+    assert set(deps) == owners
+    for pid, dep in deps.items():
+        assert {b.name for b in dep.batteries} == {b.id for b in sc.batteries if b.party == pid}
+        # forward radars are the party's own radars only (sharing is the agreements question)
+        own_radars = {s.id for s in sc.sensors if s.party == pid and "sbirs" not in s.type}
+        assert {r.place.name for r in dep.forward_radars} <= own_radars
+    rows = scenario_table["rows"]
+    assert {r["deployment"] for r in rows} == owners
+    assert all(r["trajectories"] == len(sc.threats) for r in rows)
+    assert scenario_table["trajectory_ids"] == [th.id for th in sc.threats]
+
+
+def test_scenario_reach_is_monotone_in_speed_and_cueing(scenario_table):
+    rows = scenario_table["rows"]
+    for dep in {r["deployment"] for r in rows}:
+        for v in (4.5, 7.0):
+            ids = [_ids(_row(scenario_table, dep, v, c)) for c in CUEING_LEVELS]
+            assert ids[0] <= ids[1] <= ids[2]
+        for c in CUEING_LEVELS:
+            assert _ids(_row(scenario_table, dep, 4.5, c)) <= _ids(_row(scenario_table, dep, 7.0, c))
+    # not trivial: the US homeland GBIs at 7 km/s with space cueing reach some Russian trajectories
+    assert _row(scenario_table, "us", 7.0, "space-ir")["engageable"] > 0
+    for r in rows:
+        for e in r["engaged"]:
+            assert e["intercept_t_s"] > e["launch_t_s"] >= 0.0 and e["alt_km"] > 0.0
+
+
+def test_scenario_reach_cli_and_bad_deployment(capsys):
+    from bmdcoop.cli import run_app
+    assert run_app(["reach", RUSSIA_US, "--deployment", "nato", "--interceptor-speeds-kms", "7",
+                    "--cueing", "space-ir", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["scenario"] == "russia-icbm-us" and [r["deployment"] for r in out["rows"]] == ["nato"]
+    assert run_app(["reach", RUSSIA_US, "--deployment", "nat"]) == 2
+    assert "did you mean 'nato'" in capsys.readouterr().err
+    assert run_app(["reach", "no-such-file.yaml"]) == 2

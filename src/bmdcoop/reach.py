@@ -4,8 +4,8 @@ The question behind Russia's objection to the European Phased Adaptive Approach 
 interceptors in Romania, Poland or on ships catch Russian ICBMs flying to the United States, and
 how does the answer change with interceptor burnout speed, basing and early-warning cueing?
 
-`reach(preset, ...)` answers it for a threat preset (launch areas x targets) and one or more
-deployments: for every threat trajectory x deployment x interceptor burnout speed x cueing it asks
+`reach(preset, ...)` answers it for a threat preset (launch areas x targets) or a scenario file,
+and one or more deployments: for every threat trajectory x deployment x interceptor burnout speed x cueing it asks
 the engagement layer whether *any* intercept is kinematically possible (the interceptor may launch
 at any time after a launch-quality track exists plus its reaction and launch delays) and, when it
 is, where and when the earliest one happens. Rows count the engageable trajectories.
@@ -304,17 +304,77 @@ def reach_table(threats: ThreatSet, deps, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=
     return {"rows": rows, "warnings": sorted(set(warnings))}
 
 
+# ----------------------------------------------------------------------------- scenarios
+
+def _is_scenario(source) -> bool:
+    return not isinstance(source, str) or source.endswith((".yaml", ".yml", ".json"))
+
+
+def scenario_deployments(scenario) -> dict[str, Deployment]:
+    """One deployment per party that owns batteries: its batteries (each with the organic radar of
+    its interceptor family, placed with it) and, as forward radars, the party's own radar sensors.
+    Sensors of other parties are left out: sharing them is the agreement question, not reach."""
+    from bmdcoop.footprint import own_radar_type
+
+    out = {}
+    for party in scenario.parties:
+        bats = []
+        for b in scenario.batteries:
+            if b.party != party.id:
+                continue
+            place = Place(b.id, b.lat_deg, b.lon_deg, b.alt_m or 0.0)
+            own = own_radar_type(b.interceptor)
+            bats.append(BatterySpec(b.id, place, b.interceptor, RadarSpec(own, place) if own else None))
+        if not bats:
+            continue
+        radars = []
+        for s in scenario.sensors:
+            spec = RadarSpec(s.type, Place(s.id, s.lat_deg, s.lon_deg, s.alt_m or 0.0))
+            if s.party == party.id and catalog.get("sensors", s.type).get("kind") == "radar":
+                radars.append(spec)
+        out[party.id] = Deployment(party.id, f"{party.name or party.id}: {len(bats)} batteries of the scenario",
+                                   tuple(bats), tuple(radars))
+    return out
+
+
+def scenario_threats(scenario, sample_dt_s: float = 2.0) -> tuple[ThreatSet, list[dict]]:
+    """The scenario's threats flown out as catalog missiles (powered flight, rotating Earth, drag;
+    `timeline.threat_paths`), one trajectory per threat entry, on one shared time grid."""
+    from bmdcoop.timeline import threat_paths
+
+    paths = threat_paths(scenario, sample_dt_s)
+    m = max(p.t_s.size for p in paths.values())
+    r = np.full((len(paths), m, 3), np.nan)
+    for i, p in enumerate(paths.values()):
+        r[i, : p.t_s.size] = p.r_ecef_m
+    t_s = np.arange(m) * float(sample_dt_s)
+    impact = np.array([t_s[np.flatnonzero(np.isfinite(r[i, :, 0]))[-1]] for i in range(len(paths))])
+    launch = np.array([(th.launch.lat_deg, th.launch.lon_deg) for th in scenario.threats])
+    aim = np.array([scenario.target_point(th)[:2] for th in scenario.threats])
+    threats = ThreatSet(t_s=t_s, r_ecef_m=r, burnout_t_s=np.array([p.boost_end_s for p in paths.values()]),
+                        impact_t_s=impact, launch_lat_deg=launch[:, 0], launch_lon_deg=launch[:, 1],
+                        aim_lat_deg=aim[:, 0], aim_lon_deg=aim[:, 1], model="catalog missiles of the scenario")
+    labels = [{"id": th.id, "missile": th.missile, "trajectory": th.trajectory} for th in scenario.threats]
+    return threats, labels
+
+
 def reach(preset: str, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEING_LEVELS,
           ir_delay_s: float = 30.0, sample_dt_s: float = 2.0, details: bool = True,
           progress: Callable[[int, int, str], None] | None = None) -> dict:
-    """Deterrence reach for a threat preset (see `threat_presets()`), as `reach_table` rows.
+    """Deterrence reach for a threat preset (see `threat_presets()`) or a scenario, as `reach_table` rows.
 
-    deployment: a name, a list of names, or None for the preset's default deployments.
+    preset: a preset name, or a scenario (path to a .yaml/.json file, dict or `Scenario`): its
+    threats are flown as the catalog missiles they name, and each party with batteries is a
+    deployment (`scenario_deployments`). deployment: a name, a list of names (party ids for a
+    scenario), or None for the preset's default deployments (every party with batteries).
 
     Example:
       >>> out = reach("russia-to-us", deployment="epaa-phase3", speeds_kms=[3, 4.5, 5.5])  # doctest: +SKIP
       >>> [(r["interceptor_speed_kms"], r["cueing"], r["engageable"]) for r in out["rows"]]  # doctest: +SKIP
+      >>> reach("examples/russia-icbm-us.yaml", deployment="nato", speeds_kms=[None])       # doctest: +SKIP
     """
+    if _is_scenario(preset):
+        return _reach_scenario(preset, deployment, speeds_kms, cueing, ir_delay_s, sample_dt_s, details, progress)
     presets = threat_presets()
     if preset not in presets:
         raise unknown_name("reach preset", preset, presets)
@@ -325,6 +385,27 @@ def reach(preset: str, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing
     out = reach_table(threats, deps, speeds_kms, cueing, ir_delay_s=ir_delay_s, labels=labels, details=details,
                       progress=progress)
     out.update({"preset": preset, "threat_model": f"ideal minimum-energy, boost {p.boost_s:g} s ({p.missile_class})",
+                "trajectory_ids": [lab["id"] for lab in labels], "space_ir_delay_s": ir_delay_s})
+    return out
+
+
+def _reach_scenario(source, deployment, speeds_kms, cueing, ir_delay_s, sample_dt_s, details, progress) -> dict:
+    from bmdcoop.scenario import load_scenario
+
+    sc = load_scenario(source)
+    if not sc.threats:
+        raise InputError(f"scenario '{sc.name}' has no threats: reach needs at least one")
+    deps = scenario_deployments(sc)
+    if not deps:
+        raise InputError(f"scenario '{sc.name}' has no batteries: reach needs at least one party with batteries")
+    wanted = list(deps) if deployment is None else ([deployment] if isinstance(deployment, str) else list(deployment))
+    for name in wanted:
+        if name not in deps:
+            raise unknown_name("deployment (a party with batteries)", name, deps)
+    threats, labels = scenario_threats(sc, sample_dt_s)
+    out = reach_table(threats, [deps[name] for name in wanted], speeds_kms, cueing, ir_delay_s=ir_delay_s,
+                      labels=labels, details=details, progress=progress)
+    out.update({"preset": sc.name, "scenario": sc.name, "threat_model": "catalog missiles of the scenario",
                 "trajectory_ids": [lab["id"] for lab in labels], "space_ir_delay_s": ir_delay_s})
     return out
 

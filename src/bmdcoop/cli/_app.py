@@ -62,9 +62,11 @@ def emit(result: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]
 @contextlib.contextmanager
 def progress_bar(title: str, quiet: bool) -> Iterator[Callable[[int, int, str], None]]:
     """A transient progress bar on stderr for long work; yields the `progress(done, total, what)`
-    callback the API functions take. `quiet` (e.g. --json) keeps the terminal clean."""
+    callback the API functions take. `quiet` (e.g. --json) keeps the terminal clean; so does a
+    stderr that is not a terminal (logs, pipes)."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True, disable=quiet) as prog:
+    off = quiet or not err_console.is_terminal
+    with Progress(*columns, console=err_console, transient=True, disable=off) as prog:
         task = prog.add_task(title, total=None)
 
         def update(done: int, total: int, what: str) -> None:

@@ -66,8 +66,10 @@ def footprint_command(
 
 @app.command("reach")
 def reach_command(
-    preset: str = typer.Argument(..., help="russia-to-us, iran-to-europe or iran-to-us-east-coast"),
-    deployment: Optional[str] = typer.Option(None, "--deployment", help="deployment name(s), comma-separated"),
+    preset: str = typer.Argument(..., help="a preset (russia-to-us, iran-to-europe, iran-to-us-east-coast) "
+                                           "or a scenario file (.yaml): its threats, each party's batteries"),
+    deployment: Optional[str] = typer.Option(None, "--deployment", help="deployment name(s), comma-separated "
+                                             "(party ids for a scenario)"),
     speeds: str = typer.Option("3,4.5,5.5,7", "--interceptor-speeds-kms", help="burnout speeds to sweep, km/s"),
     cueing: str = typer.Option("own,forward-radar,space-ir", "--cueing", help="cueing levels, comma-separated"),
     plot: Optional[Path] = typer.Option(None, "--plot", help="write the fraction-vs-speed PNG here"),
@@ -77,9 +79,6 @@ def reach_command(
     """Which trajectories a deployment could engage at all, vs interceptor speed and cueing."""
     from bmdcoop.reach import plot_reach, reach
 
-    if preset.endswith((".yaml", ".yml", ".json")):
-        raise InputError("reach from a scenario file is not supported yet; use a preset: russia-to-us, "
-                         "iran-to-europe, iran-to-us-east-coast")
     deps = None if deployment is None else [d.strip() for d in deployment.split(",") if d.strip()]
     with progress_bar("reach", quiet=as_json) as progress:
         result = reach(preset, deployment=deps, speeds_kms=_floats(speeds, "--interceptor-speeds-kms"),
