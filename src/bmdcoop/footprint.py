@@ -667,7 +667,10 @@ def plot_footprint(result: FootprintResult, path: str | Path) -> Path:
     ax.set_xlabel("longitude (deg)")
     ax.set_ylabel("latitude (deg)")
     ax.set_title(f"Defended footprint, cueing: {result.cueing}, grid {g.spacing_km:g} km")
-    ax.legend(loc="lower left", fontsize=7, markerscale=4)
+    legend = ax.legend(loc="lower left", fontsize=7)
+    for handle in legend.legend_handles:     # the grid cells are dots; show them legibly in the key
+        if hasattr(handle, "set_sizes"):
+            handle.set_sizes([25.0])
     path = Path(path)
     fig.savefig(path, bbox_inches="tight")
     plt.close(fig)
