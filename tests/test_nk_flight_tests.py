@@ -1,60 +1,71 @@
-"""North Korea's observed lofted test flights against the catalog missiles flown on the same
-(range, apogee): flight time within 5 %.
+"""North Korea's observed test flights against the catalog missiles flown on the same ground range
+and apogee: flight time within 5 %.
 
-These are independent of the catalog derivation, which solved each missile's structure to its
-*published maximum range* (missiles.yaml header), not to these flights. Observed figures: KCNA
-announcements as confirmed by Japan's Ministry of Defense, compiled by D. Wright (Union of
-Concerned Scientists, allthingsnuclear.org, 2017) and CSIS Missile Threat (2017-2022). Launches
-head roughly east over the Sea of Japan.
-
-Where the catalog missile cannot loft as high as the real one flew, the test is a strict xfail
-naming the gap: the derivation (maximum range, generic burn times and pitch program) leaves the
-catalog NK missiles short of their observed vertical performance. The Hwasong-15 (29 Nov 2017)
-is in tests/test_targeting.py.
+The stage masses of the Hwasong-12 and -14 are solved (tools/derive_from_lofted_test.py) so
+that each can just fly one observed lofted test, named in its catalog entry (`derived_from_test`):
+for those *calibration* flights only the flight time is a check. The other flights are
+independent *validations*. Observed figures: KCNA announcements as confirmed in substance by
+Japan's Ministry of Defense, compiled by D. Wright (Union of Concerned Scientists,
+allthingsnuclear.org, 2017) and CSIS Missile Threat (2017-2022); launches head roughly east over
+the Sea of Japan (azimuth 90), the two flights over Hokkaido east-north-east (75). The
+Hwasong-15 (29 Nov 2017, its only lofted test and the listed validation case) is in
+tests/test_targeting.py; its stages are derived from its published range, not from that flight.
+The Hwasong-17 is too: solved to its 18 Nov 2022 flight it becomes near-orbital, and minimum-energy
+targeting of such a missile does not converge yet (docs/physics.md).
 """
 from __future__ import annotations
 
 import pytest
 
-from bmdcoop import flyout
+from bmdcoop import boost, catalog, flyout
 from bmdcoop.errors import OutOfRangeError
 
-# (missile, launch (lat, lon), azimuth deg, ground range km, apogee km, flight time s, what)
-FLOWN = {
-    "hwasong-14-2017-07-04": ("hwasong-14", (40.0, 125.2), 90.0, 933.0, 2802.0, 39 * 60.0,
-                              "Banghyon; 39 min (Japan MoD: ~40 min)"),
-    "hwasong-12-2017-09-15": ("hwasong-12", (39.2, 125.7), 75.0, 3700.0, 770.0, 19 * 60.0,
-                              "Sunan, over Hokkaido; Japan MoD: ~3,700 km, ~770 km up, 19 min"),
-}
-OUT_OF_REACH = {
-    "hwasong-12-2017-05-14": ("hwasong-12", (39.9, 125.2), 90.0, 787.0, 2111.5, 30 * 60.0,
-                              "Kusong; catalog Hwasong-12 lofts to ~2,035 km at most"),
-    "hwasong-14-2017-07-28": ("hwasong-14", (40.6, 126.4), 90.0, 998.0, 3724.9, 47 * 60.0 + 12.0,
-                              "Mupyong-ni; catalog Hwasong-14 lofts to ~3,570 km at most"),
-    "hwasong-17-2022-11-18": ("hwasong-17", (39.2, 125.7), 90.0, 999.2, 6040.9, 68 * 60.0 + 55.0,
-                              "Sunan; catalog Hwasong-17 (1,500 kg assumed) lofts to ~4,180 km at most"),
+CALIBRATION = ("hwasong-12", "hwasong-14")
+
+# (missile, launch (lat, lon), azimuth deg, ground range km, apogee km, flight time s)
+FLIGHT_TIME_S = {"hwasong-12": 30 * 60.0,               # 14 May 2017, Kusong: 30 min
+                 "hwasong-14": 47 * 60.0 + 12.0}        # 28 Jul 2017, Mupyong-ni: 47 min 12 s
+VALIDATION = {
+    "hwasong-14-2017-07-04": ("hwasong-14", (40.0, 125.2), 90.0, 933.0, 2802.0, 39 * 60.0),   # Banghyon, 39 min
+    "hwasong-12-2017-09-15": ("hwasong-12", (39.2, 125.7), 75.0, 3700.0, 770.0, 19 * 60.0),  # Sunan, over Hokkaido
 }
 
 
-def _fly(case):
-    missile, launch, az, range_km, apogee_km, _, _ = case
-    return flyout(missile, launch, azimuth_deg=az, range_km=range_km, trajectory="lofted", apogee_km=apogee_km,
-                  sample_dt_s=None)
+def _fly(missile, launch, az, range_km, apogee_km):
+    r = flyout(missile, launch, azimuth_deg=az, range_km=range_km, trajectory="lofted", apogee_km=apogee_km,
+               sample_dt_s=None)
+    assert r.range_km == pytest.approx(range_km, abs=1.0)      # km
+    assert r.apogee_km == pytest.approx(apogee_km, abs=1.0)    # km
+    return r
 
 
-@pytest.mark.parametrize("name", sorted(FLOWN))
-def test_catalog_missile_flies_the_observed_lofted_test_within_5_percent_in_time(name):
-    case = FLOWN[name]
-    r = _fly(case)
-    assert r.range_km == pytest.approx(case[3], abs=1.0)        # km
-    assert r.apogee_km == pytest.approx(case[4], abs=1.0)       # km
-    assert r.flight_time_s == pytest.approx(case[5], rel=0.05), f"{name}: {r.flight_time_s:.0f} s vs {case[5]:.0f} s"
+@pytest.mark.parametrize("missile", CALIBRATION)
+def test_calibration_flight_is_flown_and_its_time_is_right(missile):
+    test = catalog.get("missiles", missile)["derived_from_test"]
+    r = _fly(missile, tuple(test["launch"]), test["azimuth_deg"], test["range_km"], test["apogee_km"])
+    # the flight is at the edge of the missile's reach (full burn), as the derivation solved it
+    assert r.cutoff_s == pytest.approx(boost.missile(missile).total_burn_s, abs=1.0)
+    assert r.flight_time_s == pytest.approx(FLIGHT_TIME_S[missile], rel=0.05), f"{r.flight_time_s:.0f} s"
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, raises=OutOfRangeError,
-                                                                          reason=OUT_OF_REACH[n][6]))
-                                  for n in sorted(OUT_OF_REACH)])
-def test_observed_lofted_tests_beyond_the_catalog_derivation(name):
-    case = OUT_OF_REACH[name]
-    r = _fly(case)
-    assert r.flight_time_s == pytest.approx(case[5], rel=0.05)
+@pytest.mark.parametrize("name", sorted(VALIDATION))
+def test_independent_test_flight_within_5_percent_in_time(name):
+    missile, launch, az, range_km, apogee_km, time_s = VALIDATION[name]
+    r = _fly(missile, launch, az, range_km, apogee_km)
+    assert r.flight_time_s == pytest.approx(time_s, rel=0.05), f"{name}: {r.flight_time_s:.0f} s vs {time_s:.0f} s"
+
+
+@pytest.mark.xfail(strict=True, reason="29 Aug 2017 over Hokkaido, reported as 'about 2,700 km, about 550 km "
+                                       "up, about 14 min': the model flies it in ~919 s (+9 %)")
+def test_hwasong_12_2017_08_29_over_hokkaido():
+    r = _fly("hwasong-12", (39.2, 125.7), 75.0, 2700.0, 550.0)
+    assert r.flight_time_s == pytest.approx(14 * 60.0, rel=0.05)
+
+
+
+@pytest.mark.xfail(strict=True, raises=OutOfRangeError,
+                   reason="18 Nov 2022, Sunan: 999 km, apogee 6,040.9 km, 68 min 55 s; the catalog Hwasong-17 "
+                          "(derived from its 15,000 km published range, 1,500 kg payload) lofts to ~4,180 km at most")
+def test_hwasong_17_2022_11_18():
+    r = _fly("hwasong-17", (39.2, 125.7), 90.0, 999.2, 6040.9)
+    assert r.flight_time_s == pytest.approx(68 * 60.0 + 55.0, rel=0.05)
