@@ -1,7 +1,7 @@
 """North Korea's observed test flights against the catalog missiles flown on the same ground range
 and apogee: flight time within 5 %.
 
-The stage masses of the Hwasong-12 and -14 are solved (tools/derive_from_lofted_test.py) so
+The stage masses of the Hwasong-12, -14 and -17 are solved (tools/derive_from_lofted_test.py) so
 that each can just fly one observed lofted test, named in its catalog entry (`derived_from_test`):
 for those *calibration* flights only the flight time is a check. The other flights are
 independent *validations*. Observed figures: KCNA announcements as confirmed in substance by
@@ -10,21 +10,19 @@ allthingsnuclear.org, 2017) and CSIS Missile Threat (2017-2022); launches head r
 the Sea of Japan (azimuth 90), the two flights over Hokkaido east-north-east (75). The
 Hwasong-15 (29 Nov 2017, its only lofted test and the listed validation case) is in
 tests/test_targeting.py; its stages are derived from its published range, not from that flight.
-The Hwasong-17 is too: solved to its 18 Nov 2022 flight it becomes near-orbital, and minimum-energy
-targeting of such a missile does not converge yet (docs/physics.md).
 """
 from __future__ import annotations
 
 import pytest
 
 from bmdcoop import boost, catalog, flyout
-from bmdcoop.errors import OutOfRangeError
 
-CALIBRATION = ("hwasong-12", "hwasong-14")
+CALIBRATION = ("hwasong-12", "hwasong-14", "hwasong-17")
 
 # (missile, launch (lat, lon), azimuth deg, ground range km, apogee km, flight time s)
 FLIGHT_TIME_S = {"hwasong-12": 30 * 60.0,               # 14 May 2017, Kusong: 30 min
-                 "hwasong-14": 47 * 60.0 + 12.0}        # 28 Jul 2017, Mupyong-ni: 47 min 12 s
+                 "hwasong-14": 47 * 60.0 + 12.0,        # 28 Jul 2017, Mupyong-ni: 47 min 12 s
+                 "hwasong-17": 68 * 60.0 + 55.0}        # 18 Nov 2022, Sunan: 68 min 55 s
 VALIDATION = {
     "hwasong-14-2017-07-04": ("hwasong-14", (40.0, 125.2), 90.0, 933.0, 2802.0, 39 * 60.0),   # Banghyon, 39 min
     "hwasong-12-2017-09-15": ("hwasong-12", (39.2, 125.7), 75.0, 3700.0, 770.0, 19 * 60.0),  # Sunan, over Hokkaido
@@ -63,9 +61,12 @@ def test_hwasong_12_2017_08_29_over_hokkaido():
 
 
 
-@pytest.mark.xfail(strict=True, raises=OutOfRangeError,
-                   reason="18 Nov 2022, Sunan: 999 km, apogee 6,040.9 km, 68 min 55 s; the catalog Hwasong-17 "
-                          "(derived from its 15,000 km published range, 1,500 kg payload) lofts to ~4,180 km at most")
-def test_hwasong_17_2022_11_18():
-    r = _fly("hwasong-17", (39.2, 125.7), 90.0, 999.2, 6040.9)
-    assert r.flight_time_s == pytest.approx(68 * 60.0 + 55.0, rel=0.05)
+
+def test_near_orbital_hwasong_17_is_targeted_on_minimum_energy_trajectories():
+    """Solved to its 2022 flight the Hwasong-17 is near-orbital: at full burn a little more pitch-over
+    drops it back into the atmosphere (a cliff beside the range optimum). Minimum-energy targeting
+    must still hit: Pyongyang to Washington (11,051 km) and to Guam (3,400 km), within 1 km."""
+    for to in [(38.901, -77.011), (13.44, 144.79)]:
+        r = flyout("hwasong-17", (39.22, 125.67), to=to, sample_dt_s=None)
+        assert abs(r.impact_lat_deg - to[0]) < 0.01 and abs(r.impact_lon_deg - to[1]) < 0.01
+        assert r.cutoff_s < boost.missile("hwasong-17").total_burn_s - 1.0   # thrust cut early: energy to spare

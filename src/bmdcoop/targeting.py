@@ -221,6 +221,9 @@ def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     # drops a near-orbital ICBM into the atmosphere) Newton can step past the edge; the best point
     # it has measured is the answer, and its range is measured at the shape returned.
     best_range, best_p2 = np.full(n, -np.inf), p2.copy()
+    # min-energy: the last accepted point. A step after which the range collapses (to under half) has
+    # crossed that same cliff: it is taken back halfway instead (backtracking line search)
+    prev_p1, prev_p2, prev_s = p1.copy(), p2.copy(), np.full(n, np.nan)
     for _ in range(k.max_iter):
         act = np.flatnonzero(~done)
         if act.size == 0:
@@ -315,6 +318,11 @@ def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
             step2 = (j11 * f2 - j21 * f1) / det
             conv = (np.abs(f1) < k.tol_range_m) & (np.abs(f2) < tol2)
         conv &= ok & az_ok
+        if mode == "min-energy":
+            collapsed = np.isfinite(prev_s[act]) & ~(s >= 0.5 * prev_s[act])
+            conv &= ~collapsed
+        else:
+            collapsed = np.zeros(m, dtype=bool)
         step1 = np.clip(np.nan_to_num(step1), -k.max_step1(a1), k.max_step1(a1))
         step2 = np.clip(np.nan_to_num(step2), -k.max_step2, k.max_step2)
         # a failed base (no impact) retreats toward lower energy
@@ -326,6 +334,15 @@ def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
         p1[act] = np.where(conv, a1, new1)
         p2[act] = np.where(conv, a2, np.clip(a2 + step2, k.lo2, k.hi2))
         az[act] = np.where(conv, aaz, (aaz + daz) % 360.0)
+        if collapsed.any():
+            back1, back2 = prev_p1[act], prev_p2[act]
+            p1[act] = np.where(collapsed, back1 + 0.5 * (a1 - back1), p1[act])
+            p2[act] = np.where(collapsed, back2 + 0.5 * (a2 - back2), p2[act])
+            az[act] = np.where(collapsed, aaz, az[act])
+        keep = ~collapsed & ok
+        prev_p1[act] = np.where(keep, a1, prev_p1[act])
+        prev_p2[act] = np.where(keep, a2, prev_p2[act])
+        prev_s[act] = np.where(keep, s, prev_s[act])
         done[act] = conv | (stuck_hi[act] >= 4)
     converged = done & (stuck_hi < 4)
     if mode == "max-range":
