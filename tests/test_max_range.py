@@ -33,3 +33,16 @@ def test_no_kick_of_a_sweep_beats_the_maximum_range(name, az):
     # the reported range is that of the returned flight (re-flown here with its kick)
     again = _full_burn_ranges_km(name, *PYONGYANG, az, [best.kick_deg])[0]
     assert again == pytest.approx(best.range_km, abs=0.05)
+
+
+def test_long_range_minimum_energy_solve_backtracks_over_the_cliff():
+    """A Yars aimed 14,485 km away (92 % of its maximum range on that azimuth): an early Newton step
+    pitches it over the cliff and the flight collapses to 4,100 km. The collapse must be recognised
+    from the distance actually flown (not from the miss projected on the aimpoint's frame, which
+    means nothing 10,000 km away) and the step taken back; the solve then hits within 1 km."""
+    from bmdcoop import flyout_many
+
+    aim = (-28.97843621659198, 84.3872692175799)
+    b = flyout_many("yars", 19.96401053441052, -41.34488883229872, *aim)
+    assert b.converged.all() and b.miss_m[0] < 1000.0
+    assert b.range_km[0] == pytest.approx(14484.9, abs=1.0)

@@ -223,7 +223,7 @@ def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     best_range, best_p2 = np.full(n, -np.inf), p2.copy()
     # min-energy: the last accepted point. A step after which the range collapses (to under half) has
     # crossed that same cliff: it is taken back halfway instead (backtracking line search)
-    prev_p1, prev_p2, prev_s = p1.copy(), p2.copy(), np.full(n, np.nan)
+    prev_p1, prev_p2, prev_s = p1.copy(), p2.copy(), np.full(n, np.nan)   # prev_s: angle flown (rad)
     for _ in range(k.max_iter):
         act = np.flatnonzero(~done)
         if act.size == 0:
@@ -319,7 +319,13 @@ def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
             conv = (np.abs(f1) < k.tol_range_m) & (np.abs(f2) < tol2)
         conv &= ok & az_ok
         if mode == "min-energy":
-            collapsed = np.isfinite(prev_s[act]) & ~(s >= 0.5 * prev_s[act])
+            # distance flown as the angle launch -> impact (chord geometry, no geodesic solve): `s`
+            # above is projected on the aimpoint's frame and means nothing far from it
+            launch_r = _earth.geodetic_to_ecef(prob.lat[act], prob.lon[act], 0.0, prob.earth)
+            cos_flown = np.einsum("ij,ij->i", launch_r, imp[0]) / (
+                np.linalg.norm(launch_r, axis=1) * np.linalg.norm(imp[0], axis=1))
+            flown = np.arccos(np.clip(cos_flown, -1.0, 1.0))
+            collapsed = np.isfinite(prev_s[act]) & ~(flown >= 0.5 * prev_s[act])
             conv &= ~collapsed
         else:
             collapsed = np.zeros(m, dtype=bool)
@@ -342,7 +348,8 @@ def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
         keep = ~collapsed & ok
         prev_p1[act] = np.where(keep, a1, prev_p1[act])
         prev_p2[act] = np.where(keep, a2, prev_p2[act])
-        prev_s[act] = np.where(keep, s, prev_s[act])
+        if mode == "min-energy":
+            prev_s[act] = np.where(keep, flown, prev_s[act])
         done[act] = conv | (stuck_hi[act] >= 4)
     converged = done & (stuck_hi < 4)
     if mode == "max-range":
