@@ -327,11 +327,8 @@ def scenario_deployments(scenario) -> dict[str, Deployment]:
             bats.append(BatterySpec(b.id, place, b.interceptor, RadarSpec(own, place) if own else None))
         if not bats:
             continue
-        radars = []
-        for s in scenario.sensors:
-            spec = RadarSpec(s.type, Place(s.id, s.lat_deg, s.lon_deg, s.alt_m or 0.0))
-            if s.party == party.id and catalog.get("sensors", s.type).get("kind") == "radar":
-                radars.append(spec)
+        radars = [RadarSpec(s.type, Place(s.id, s.lat_deg, s.lon_deg, s.alt_m or 0.0)) for s in scenario.sensors
+                  if s.party == party.id and catalog.get("sensors", s.type).get("kind") == "radar"]
         out[party.id] = Deployment(party.id, f"{party.name or party.id}: {len(bats)} batteries of the scenario",
                                    tuple(bats), tuple(radars))
     return out
@@ -339,7 +336,8 @@ def scenario_deployments(scenario) -> dict[str, Deployment]:
 
 def scenario_threats(scenario, sample_dt_s: float = 2.0) -> tuple[ThreatSet, list[dict]]:
     """The scenario's threats flown out as catalog missiles (powered flight, rotating Earth, drag;
-    `timeline.threat_paths`), one trajectory per threat entry, on one shared time grid."""
+    `timeline.threat_paths`), one trajectory per threat entry, on one shared time grid. Impact
+    times are those of the last sample above ground (at most `sample_dt_s` early)."""
     from bmdcoop.timeline import threat_paths
 
     paths = threat_paths(scenario, sample_dt_s)

@@ -224,6 +224,7 @@ def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     # min-energy: the last accepted point. A step after which the range collapses (to under half) has
     # crossed that same cliff: it is taken back halfway instead (backtracking line search)
     prev_p1, prev_p2, prev_s = p1.copy(), p2.copy(), np.full(n, np.nan)   # prev_s: angle flown (rad)
+    launch_r = _earth.geodetic_to_ecef(prob.lat, prob.lon, 0.0, prob.earth) if mode == "min-energy" else None
     for _ in range(k.max_iter):
         act = np.flatnonzero(~done)
         if act.size == 0:
@@ -321,9 +322,8 @@ def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
         if mode == "min-energy":
             # distance flown as the angle launch -> impact (chord geometry, no geodesic solve): `s`
             # above is projected on the aimpoint's frame and means nothing far from it
-            launch_r = _earth.geodetic_to_ecef(prob.lat[act], prob.lon[act], 0.0, prob.earth)
-            cos_flown = np.einsum("ij,ij->i", launch_r, imp[0]) / (
-                np.linalg.norm(launch_r, axis=1) * np.linalg.norm(imp[0], axis=1))
+            cos_flown = np.einsum("ij,ij->i", launch_r[act], imp[0]) / (
+                np.linalg.norm(launch_r[act], axis=1) * np.linalg.norm(imp[0], axis=1))
             flown = np.arccos(np.clip(cos_flown, -1.0, 1.0))
             collapsed = np.isfinite(prev_s[act]) & ~(flown >= 0.5 * prev_s[act])
             conv &= ~collapsed
