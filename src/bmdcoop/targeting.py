@@ -285,7 +285,6 @@ def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
             better = ok & np.isfinite(s) & (s > best_range[act])
             best_range[act] = np.where(better, s, best_range[act])
             best_p2[act] = np.where(better, a2, best_p2[act])
-        if mode == "max-range":
             g = (rng[1] - rng[2]) / (2 * k.d2)
             gg = (rng[1] - 2 * rng[0] + rng[2]) / k.d2**2
             step2 = np.where(gg < 0, -g / np.where(gg < 0, gg, 1.0), np.sign(g) * 0.25 * k.max_step2)
@@ -327,8 +326,6 @@ def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
             flown = np.arccos(np.clip(cos_flown, -1.0, 1.0))
             collapsed = np.isfinite(prev_s[act]) & ~(flown >= 0.5 * prev_s[act])
             conv &= ~collapsed
-        else:
-            collapsed = np.zeros(m, dtype=bool)
         step1 = np.clip(np.nan_to_num(step1), -k.max_step1(a1), k.max_step1(a1))
         step2 = np.clip(np.nan_to_num(step2), -k.max_step2, k.max_step2)
         # a failed base (no impact) retreats toward lower energy
@@ -340,15 +337,14 @@ def _newton(evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
         p1[act] = np.where(conv, a1, new1)
         p2[act] = np.where(conv, a2, np.clip(a2 + step2, k.lo2, k.hi2))
         az[act] = np.where(conv, aaz, (aaz + daz) % 360.0)
-        if collapsed.any():
+        if mode == "min-energy":
             back1, back2 = prev_p1[act], prev_p2[act]
             p1[act] = np.where(collapsed, back1 + 0.5 * (a1 - back1), p1[act])
             p2[act] = np.where(collapsed, back2 + 0.5 * (a2 - back2), p2[act])
             az[act] = np.where(collapsed, aaz, az[act])
-        keep = ~collapsed & ok
-        prev_p1[act] = np.where(keep, a1, prev_p1[act])
-        prev_p2[act] = np.where(keep, a2, prev_p2[act])
-        if mode == "min-energy":
+            keep = ~collapsed & ok
+            prev_p1[act] = np.where(keep, a1, prev_p1[act])
+            prev_p2[act] = np.where(keep, a2, prev_p2[act])
             prev_s[act] = np.where(keep, flown, prev_s[act])
         done[act] = conv | (stuck_hi[act] >= 4)
     converged = done & (stuck_hi < 4)
@@ -518,11 +514,10 @@ def trajectory(range_km: float | None = None, *, min_energy: bool = False, apoge
     # drag makes the range a slightly noisy function of the launch angle (adaptive steps through a
     # tabulated atmosphere and Cd(Mach)): wider differences and metre-level tolerances keep Newton
     # from chasing that noise; the min-energy speed is insensitive to the angle at its optimum
-    noisy = drag
     knobs = _Knobs(lo1=np.array([10.0]), hi1=np.array([10_500.0]), lo2=0.01, hi2=89.9,
-                   d1=lambda v: 1e-4 * v, d2=0.2 if noisy else 0.05, max_step1=lambda v: 0.3 * v, max_step2=10.0,
-                   tol_range_m=5.0 if noisy else 0.5, tol_apogee_m=5.0 if noisy else 0.5,
-                   tol_fpa_deg=1e-5 if noisy else 1e-7, tol_p2=1e-4 if noisy else 1e-6)
+                   d1=lambda v: 1e-4 * v, d2=0.2 if drag else 0.05, max_step1=lambda v: 0.3 * v, max_step2=10.0,
+                   tol_range_m=5.0 if drag else 0.5, tol_apogee_m=5.0 if drag else 0.5,
+                   tol_fpa_deg=1e-5 if drag else 1e-7, tol_p2=1e-4 if drag else 1e-6)
     p1, p2, az, conv, _, _ = _newton(evaluate, prob, np.array([float(v0)]), np.array([g0]), np.array([az0]), knobs)
     if not conv[0]:
         raise OutOfRangeError(f"no {mode} ballistic trajectory found for {range_m / 1e3:.0f} km "

@@ -6,24 +6,24 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
 from bmdcoop.bench import suite
-from bmdcoop.cli._app import app, console, emit
+from bmdcoop.cli._app import app, console, emit, progress_bar
 from bmdcoop.errors import unknown_name
 
 
 def run_benchmarks(only: str | None = None, progress=None) -> dict:
-    """Run all benchmarks (or one) and return `{"benchmarks": [result dicts]}`."""
+    """Run all benchmarks (or one) and return `{"benchmarks": [result dicts]}`; `progress(done, total,
+    name)` is called before each."""
     benches = suite()
     if only is not None and only not in benches:
         raise unknown_name("benchmark", only, benches)
     names = [only] if only else list(benches)
     rows = []
-    for name in names:
+    for i, name in enumerate(names):
         if progress is not None:
-            progress(name)
+            progress(i, len(names), f"running {name}")
         rows.append(benches[name]().as_dict())
     return {"benchmarks": rows}
 
@@ -35,9 +35,8 @@ def bench_command(
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
     """Run the benchmark suite (fast path vs baseline, side by side in one run)."""
-    with Progress(console=console, transient=True, disable=as_json) as prog:
-        task = prog.add_task("benchmarks", total=None)
-        result = run_benchmarks(only, progress=lambda name: prog.update(task, description=f"running {name}"))
+    with progress_bar("benchmarks", quiet=as_json) as progress:
+        result = run_benchmarks(only, progress=progress)
     out.write_text(json.dumps(result, indent=2) + "\n")
 
     def render(res: dict) -> None:
