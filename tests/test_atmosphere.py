@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from bmdcoop import atmosphere
+from bmdcoop.physics import atmosphere
 
 
 def test_sea_level_and_tropopause_values_of_the_standard():

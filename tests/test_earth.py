@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bmdcoop import earth
+from bmdcoop.physics import earth
 
 
 def test_equator_and_pole_points_are_the_ellipsoid_axes():

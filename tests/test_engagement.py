@@ -1,17 +1,17 @@
 """Engagement windows, shoot-look-shoot and debris (issue 6).
 
-Property tests over random geometries: textbook minimum-energy threats (`bmdcoop.footprint.
+Property tests over random geometries: textbook minimum-energy threats (`bmdcoop.engagement.footprint.
 ideal_threats`, the footprint tests' threat model) aimed at points near a few fixed batteries
 from random directions and distances, with random boost and fire-control track times. The fans
 are built once (they are cached per interceptor and site); threats and track times vary.
 
-What must hold (issue 6 "must show" and `bmdcoop.engagement` module doc), each checked against
+What must hold (issue 6 "must show" and `bmdcoop.engagement.windows` module doc), each checked against
 quantities computed here, not read back from the engagement:
 
 - the window never opens before track + reaction + launch delay (catalog values) plus a flight
   time that is at least the straight distance over the interceptor's top speed;
 - it never extends past the time the threat falls below the interceptor's minimum intercept
-  altitude (altitudes from `bmdcoop.earth.ecef_to_geodetic`), nor holds a point outside the band
+  altitude (altitudes from `bmdcoop.physics.earth.ecef_to_geodetic`), nor holds a point outside the band
   or beyond the catalog range;
 - intercept points lie on the threat trajectory at the intercept time (the threats recomputed
   independently on a 1 s grid);
@@ -19,7 +19,7 @@ quantities computed here, not read back from the engagement:
   1 + (window length) / (look + launch delay); the greedy sequence cannot be extended;
 - earlier cueing never loses an engagement, delays a first intercept or costs a shot;
 - debris: the ground point is the foot of the ellipsoid normal through the intercept, and its
-  territory is what `bmdcoop.regions` says for that point.
+  territory is what `bmdcoop.catalog.regions` says for that point.
 """
 from __future__ import annotations
 
@@ -31,12 +31,13 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from bmdcoop import earth, regions
-from bmdcoop.engagement import Battery, NeverFiresWarning, debris_points, engage
+from bmdcoop.physics import earth
+from bmdcoop.catalog import regions
+from bmdcoop.engagement.windows import Battery, NeverFiresWarning, debris_points, engage
 from bmdcoop.errors import InputError
-from bmdcoop.footprint import ideal_threats
-from bmdcoop.interceptors import fly_out_fan
-from bmdcoop.reach import Place
+from bmdcoop.engagement.footprint import ideal_threats
+from bmdcoop.engagement.interceptors import fly_out_fan
+from bmdcoop.engagement.reach import Place
 
 MU = earth.MU_M3S2
 DT = 2.0           # threat sample step (s)

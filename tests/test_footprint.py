@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bmdcoop.errors import InputError
-from bmdcoop.footprint import (aimpoint_grid, defended_area_km2, defended_outline, geojson_feature_collection,
+from bmdcoop.engagement.footprint import (aimpoint_grid, defended_area_km2, defended_outline, geojson_feature_collection,
                                quad_area_m2, write_geojson)
 
 
@@ -104,8 +104,8 @@ def test_bad_grid_input(region, spacing):
 # footprint; a battery directly under the threat's path defends its own site. Threats are ideal
 # minimum-energy arcs from Semnan (35.24 N, 53.92 E; catalog site iran-semnan), boost 120 s.
 
-from bmdcoop.footprint import footprint, ideal_threats  # noqa: E402
-from bmdcoop.reach import Place, RadarSpec  # noqa: E402
+from bmdcoop.engagement.footprint import footprint, ideal_threats  # noqa: E402
+from bmdcoop.engagement.reach import Place, RadarSpec  # noqa: E402
 
 SEMNAN = (35.24, 53.92)
 BOX = (38.0, 56.0, 10.0, 36.0)   # south-east Europe around Deveselu
@@ -153,7 +153,7 @@ def test_battery_that_can_never_fire_is_warned():
 
 def test_ideal_threats_land_on_the_aimpoints():
     # the arcs end on the WGS-84 aimpoint: last sample (<= 2 s before impact) within 15 km ground range
-    from bmdcoop.earth import ecef_to_geodetic, geodesic_inverse
+    from bmdcoop.physics.earth import ecef_to_geodetic, geodesic_inverse
     aims = np.array([[52.23, 21.01], [44.43, 26.10], [51.51, -0.13]])
     ts = ideal_threats(SEMNAN[0], SEMNAN[1], aims[:, 0], aims[:, 1], boost_s=120.0)
     for i in range(3):

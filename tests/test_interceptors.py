@@ -29,10 +29,10 @@ import numpy as np
 import pytest
 
 from bmdcoop import catalog
-from bmdcoop import earth
+from bmdcoop.physics import earth
 from bmdcoop.errors import InputError
-from bmdcoop.interceptors import KICKS_DEG, REF_KICK_DEG, fly_out_fan, interceptor_names, interceptor_spec
-from bmdcoop.propagate import Forces
+from bmdcoop.engagement.interceptors import KICKS_DEG, REF_KICK_DEG, fly_out_fan, interceptor_names, interceptor_spec
+from bmdcoop.physics.propagate import Forces
 
 MU = earth.MU_M3S2
 VACUUM_SPHERE = Forces(earth="sphere", rotation=False, j2=False, drag=True)   # drag on: it can only lower reach

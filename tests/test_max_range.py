@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bmdcoop import boost, flyout
-from bmdcoop.targeting import Forces, _inverse
+from bmdcoop.physics import boost
+from bmdcoop import flyout
+from bmdcoop.physics.targeting import Forces, _inverse
 
 PYONGYANG = (39.0, 125.7)
 

@@ -12,9 +12,10 @@ import math
 import numpy as np
 import pytest
 
-from bmdcoop import boost, catalog
-from bmdcoop.propagate import Forces
-from bmdcoop.targeting import max_range_km
+from bmdcoop.physics import boost
+from bmdcoop import catalog
+from bmdcoop.physics.propagate import Forces
+from bmdcoop.physics.targeting import max_range_km
 
 REQUIRED = ["scud-b", "al-hussein", "no-dong", "taepodong-1", "shahab-3", "iran-2000km", "iran-4000km",
             "hwasong-12", "hwasong-14", "hwasong-15", "hwasong-17", "topol-m", "yars", "ss-18", "sarmat", "bulava"]

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import pytest
 
-from bmdcoop import boost, catalog, flyout
+from bmdcoop.physics import boost
+from bmdcoop import catalog
+from bmdcoop import flyout
 
 CALIBRATION = ("hwasong-12", "hwasong-14", "hwasong-17")
 

@@ -4,10 +4,10 @@ import math
 import numpy as np
 import pytest
 
-from bmdcoop import earth
+from bmdcoop.physics import earth
 from bmdcoop.errors import InputError
-from bmdcoop.propagate import Forces, Stages, Steering, propagate
-from bmdcoop.propagate_reference import reference_ballistic
+from bmdcoop.physics.propagate import Forces, Stages, Steering, propagate
+from bmdcoop.physics.propagate_reference import reference_ballistic
 from physics_cases import RV_AREA_M2, RV_CD_MACH, RV_MASS_KG, icbm_burnout_states
 
 VACUUM_SPHERE = Forces(earth="sphere", rotation=False, j2=False, drag=False)

@@ -14,7 +14,7 @@ import json
 import pytest
 
 from bmdcoop.errors import InputError
-from bmdcoop.reach import (CUEING_LEVELS, ThreatPreset, deployments, preset_threats, reach, reach_table,
+from bmdcoop.engagement.reach import (CUEING_LEVELS, ThreatPreset, deployments, preset_threats, reach, reach_table,
                            threat_presets)
 
 
@@ -129,7 +129,7 @@ def scenario_table():
 
 
 def test_scenario_parties_with_batteries_are_the_deployments(scenario_table):
-    from bmdcoop.reach import scenario_deployments
+    from bmdcoop.engagement.reach import scenario_deployments
     from bmdcoop.scenario import load_scenario
 
     sc = load_scenario(RUSSIA_US)

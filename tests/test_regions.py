@@ -9,7 +9,8 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from bmdcoop import catalog, regions
+from bmdcoop import catalog
+from bmdcoop.catalog import regions
 from bmdcoop.errors import InputError
 
 HANG_GUARD_S = 30.0   # a test only catches hangs; speed targets live in benchmarks (bmdcoop bench)

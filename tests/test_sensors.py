@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bmdcoop import earth
-from bmdcoop import sensors as S
+from bmdcoop.physics import earth
+from bmdcoop.sensing import sensors as S
 from bmdcoop.errors import InputError
 
 

@@ -20,11 +20,12 @@ import numpy as np
 import pytest
 import yaml
 
-from bmdcoop import catalog, earth
+from bmdcoop import catalog
+from bmdcoop.physics import earth
 from bmdcoop.bench.physics import miss_distances_m, targeting_pairs
 from bmdcoop.cli import run_app
 from bmdcoop.errors import InputError, OutOfRangeError
-from bmdcoop.targeting import flyout, flyout_many, max_range_km, trajectory
+from bmdcoop.physics.targeting import flyout, flyout_many, max_range_km, trajectory
 
 MU = 3.986004418e14   # m^3/s^2, as in min_energy_sphere.py
 R_SPHERE = 6371.0e3   # m, as in min_energy_sphere.py

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bmdcoop import earth
+from bmdcoop.physics import earth
 from bmdcoop.cli import run_app
-from bmdcoop.propagate import Stages, Steering, propagate
-from bmdcoop.timeline import ThreatPath, timeline
+from bmdcoop.physics.propagate import Stages, Steering, propagate
+from bmdcoop.sensing.timeline import ThreatPath, timeline
 
 TABRIZ = (38.08, 46.29)
 
@@ -20,7 +20,7 @@ TABRIZ = (38.08, 46.29)
 @pytest.fixture(scope="module")
 def path():
     """A single-stage ~1,100 km missile from Tabriz toward the north-west (azimuth 300): 100 s burn,
-    then the re-entry vehicle alone. Built with bmdcoop.propagate so these tests do not depend on
+    then the re-entry vehicle alone. Built with bmdcoop.physics.propagate so these tests do not depend on
     the missile catalog."""
     r0 = earth.geodetic_to_ecef(*TABRIZ, 0.0)
     tr = propagate(r0, np.zeros(3), mass_kg=20000.0, area_m2=1.0, cd_mach=((0, 1, 2, 5), (0.2, 0.3, 0.25, 0.2)),
@@ -79,7 +79,7 @@ def test_fire_control_needs_the_threshold_and_the_end_of_boost(alone, path):
     before = alone.predicted_sigma_m[p, 0, :k]
     assert not np.any((before <= 500.0) & (alone.t_s[:k] > alone.boost_end_s[0]))
     # a stricter threshold is reached later (or never), a looser one earlier
-    from bmdcoop.tracking import TrackSettings
+    from bmdcoop.sensing.tracking import TrackSettings
     strict = timeline(_scenario(), paths={"th": path}, settings=TrackSettings(fire_control_sigma_m=100.0))
     assert not strict.fire_control_s[p, 0] < t_fc
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from bmdcoop import earth
-from bmdcoop import tracking as T
-from bmdcoop.propagate import Forces, propagate
+from bmdcoop.physics import earth
+from bmdcoop.sensing import tracking as T
+from bmdcoop.physics.propagate import Forces, propagate
 
 RADAR_LAT, RADAR_LON, RADAR_ALT = 38.35, 37.79, 1900.0      # Kurecik (PARAMETERS.md)
 
@@ -27,7 +27,7 @@ def ballistic_truth():
 
 
 def test_rk4_dynamics_match_the_propagator(ballistic_truth):
-    """The filter's dynamics model (RK4, 1 s steps) against bmdcoop.propagate (DP5 at rtol 1e-11):
+    """The filter's dynamics model (RK4, 1 s steps) against bmdcoop.physics.propagate (DP5 at rtol 1e-11):
     same physics, so over 300 s they must agree to 0.05 m (integration error of either)."""
     t, r, v = ballistic_truth
     rr, vv = r[0], v[0]

@@ -16,10 +16,12 @@ from __future__ import annotations
 import copy
 import sys
 
-from bmdcoop import boost, catalog, flyout
+from bmdcoop.physics import boost
+from bmdcoop import catalog
+from bmdcoop import flyout
 from bmdcoop.errors import OutOfRangeError
-from bmdcoop.propagate import Forces
-from bmdcoop.targeting import max_range_km
+from bmdcoop.physics.propagate import Forces
+from bmdcoop.physics.targeting import max_range_km
 
 
 def with_fraction(entry: dict, sf: float) -> dict:

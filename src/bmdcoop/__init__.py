@@ -5,13 +5,13 @@ Layers (bottom up): physics, catalog, scenario, sensing, engagement, battle mana
 simulation, analysis, output - see docs/ and DESIGN in the README.
 """
 from bmdcoop.errors import InputError, OutOfRangeError
-from bmdcoop.targeting import FlyoutResult, TrajectoryResult, flyout, flyout_many, max_range_km, trajectory
-from bmdcoop.footprint import footprint
-from bmdcoop.reach import reach
+from bmdcoop.physics.targeting import FlyoutResult, TrajectoryResult, flyout, flyout_many, max_range_km, trajectory
+from bmdcoop.engagement.footprint import footprint
+from bmdcoop.engagement.reach import reach
 from bmdcoop.scenario import Scenario, dump_scenario, load_scenario, scenario_schema, validate_scenario
-from bmdcoop.interceptors import Fan, InterceptorSpec, fly_out_fan, interceptor_spec
-from bmdcoop.engagement import Battery, Engagements, engage
-from bmdcoop.timeline import Timeline, timeline
+from bmdcoop.engagement.interceptors import Fan, InterceptorSpec, fly_out_fan, interceptor_spec
+from bmdcoop.engagement.windows import Battery, Engagements, engage
+from bmdcoop.sensing.timeline import Timeline, timeline
 
 __version__ = "0.1.0"
 __all__ = ["InputError", "OutOfRangeError", "timeline", "Timeline", "footprint", "reach",

@@ -16,8 +16,8 @@ SEMNAN = (35.24, 53.92)
 @benchmark("footprint-europe-25km")
 def footprint_europe_25km(n_baseline: int = 30) -> BenchResult:
     """Deveselu SM-3 IB vs ideal IRBM arcs from Semnan, TPY-2 cueing, 25 km grid over Europe, one core."""
-    from bmdcoop.footprint import battery_intercepts, footprint, ideal_threats
-    from bmdcoop.reach import BatterySpec, Deployment, Place, RadarSpec, track_times_s
+    from bmdcoop.engagement.footprint import battery_intercepts, footprint, ideal_threats
+    from bmdcoop.engagement.reach import BatterySpec, Deployment, Place, RadarSpec, track_times_s
 
     radars = [RadarSpec("an-tpy-2", Place.site("kurecik"))]
     kw = dict(grid_km=25.0, region="europe", cueing="forward-radar", forward_radars=radars, boost_s=120.0)
@@ -48,9 +48,9 @@ def footprint_europe_25km(n_baseline: int = 30) -> BenchResult:
 @benchmark("reach-1000x10x8")
 def reach_1000x10x8(n_baseline: int = 20) -> BenchResult:
     """1,000 ICBM arcs (Russian fields -> random US points) x 10 SM-3 sites x 8 speeds, space-IR cueing."""
-    from bmdcoop.footprint import battery_intercepts, ideal_threats, sweep_spec
-    from bmdcoop.interceptors import fly_out_fan
-    from bmdcoop.reach import BatterySpec, Deployment, Place, RadarSpec, reach_table, track_times_s
+    from bmdcoop.engagement.footprint import battery_intercepts, ideal_threats, sweep_spec
+    from bmdcoop.engagement.interceptors import fly_out_fan
+    from bmdcoop.engagement.reach import BatterySpec, Deployment, Place, RadarSpec, reach_table, track_times_s
 
     rng = np.random.default_rng(7)
     fields = [Place.site(s) for s in ("kozelsk", "tatishchevo", "teykovo", "yoshkar-ola", "vypolzovo",

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from bmdcoop.bench import BenchResult, Timer, benchmark, one_thread
-from bmdcoop.earth import enu_to_ecef_vector, geodetic_to_ecef
-from bmdcoop.propagate import Forces, propagate
-from bmdcoop.propagate_reference import reference_ballistic
+from bmdcoop.physics.earth import enu_to_ecef_vector, geodetic_to_ecef
+from bmdcoop.physics.propagate import Forces, propagate
+from bmdcoop.physics.propagate_reference import reference_ballistic
 
 # A re-entry vehicle of ICBM class: 600 kg, 0.35 m^2 base area and a slender-cone Cd(Mach)
 # (Cd ~0.1 hypersonic, rising through the transonic) - ballistic coefficient m/(Cd A) ~ 17,000
@@ -82,8 +82,8 @@ def targeting_pairs(n: int, seed: int = 0, mix: tuple[str, ...] = TARGETING_MIX)
     Launch points anywhere between 55 S and 65 N; aimpoints on a random azimuth at 30-80 % of the
     missile's published range (inside its reach on every azimuth of the rotating Earth).
     """
-    from bmdcoop.boost import missile
-    from bmdcoop.earth import geodesic_direct
+    from bmdcoop.physics.boost import missile
+    from bmdcoop.physics.earth import geodesic_direct
 
     rng = np.random.default_rng(seed)
     counts = np.full(len(mix), n // len(mix))
@@ -118,7 +118,7 @@ def targeting_1000_min_energy(n: int = 1000, n_baseline: int = 20, seed: int = 0
     pairs spread over the missiles, timed and scaled to n. Both on one thread. Accuracy: the
     worst geodesic miss (impact to aimpoint) over all n pairs; the bar is 1 km, the goal under 20 s.
     """
-    from bmdcoop.targeting import flyout_many
+    from bmdcoop.physics.targeting import flyout_many
 
     groups = targeting_pairs(n, seed)
     with one_thread():

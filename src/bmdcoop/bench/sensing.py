@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from bmdcoop.bench import BenchResult, Timer, benchmark
-from bmdcoop.earth import enu_to_ecef_vector, geodetic_to_ecef
-from bmdcoop.propagate import Forces, propagate
-from bmdcoop.sensors import place_sensors, visibility, visibility_reference
+from bmdcoop.physics.earth import enu_to_ecef_vector, geodetic_to_ecef
+from bmdcoop.physics.propagate import Forces, propagate
+from bmdcoop.sensing.sensors import place_sensors, visibility, visibility_reference
 
 _TYPES = ("an-tpy-2", "aegis-spy-1", "uewr", "uewr-3face", "sbx", "voronezh-m", "voronezh-dm", "don-2n", "sbirs-geo")
 

@@ -33,8 +33,8 @@ def footprint_command(
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
     """Defended-area map (GeoJSON, HTML, PNG) of batteries against a threat from a launch point."""
-    from bmdcoop.footprint import footprint, write_footprint
-    from bmdcoop.reach import Place, RadarSpec
+    from bmdcoop.engagement.footprint import footprint, write_footprint
+    from bmdcoop.engagement.reach import Place, RadarSpec
 
     lat, lon = parse_latlon(launch, "--launch")
     radars = []
@@ -77,7 +77,7 @@ def reach_command(
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
     """Which trajectories a deployment could engage at all, vs interceptor speed and cueing."""
-    from bmdcoop.reach import plot_reach, reach
+    from bmdcoop.engagement.reach import plot_reach, reach
 
     deps = None if deployment is None else [d.strip() for d in deployment.split(",") if d.strip()]
     with progress_bar("reach", quiet=as_json) as progress:

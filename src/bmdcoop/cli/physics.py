@@ -10,8 +10,8 @@ import yaml
 
 from bmdcoop.cli._app import app, console, emit, parse_latlon
 from bmdcoop.errors import InputError
-from bmdcoop.propagate import Forces
-from bmdcoop.targeting import flyout, trajectory
+from bmdcoop.physics.propagate import Forces
+from bmdcoop.physics.targeting import flyout, trajectory
 
 _EARTH_HELP = "figure of the Earth: wgs84 (with J2) or sphere (R = 6371 km, no J2)"
 

@@ -7,7 +7,7 @@ import typer
 from rich.table import Table
 
 from bmdcoop.cli._app import app, console, emit
-from bmdcoop.tracking import TrackSettings
+from bmdcoop.sensing.tracking import TrackSettings
 
 
 @app.command("timeline")
@@ -20,7 +20,7 @@ def timeline_command(
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
     """When each party first detects each threat and when it holds a fire-control track."""
-    from bmdcoop.timeline import timeline
+    from bmdcoop.sensing.timeline import timeline
 
     kw = {}
     if fc_sigma_m is not None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import functools
 
-from bmdcoop import catalog, regions
+from bmdcoop import catalog
+from bmdcoop.catalog import regions
 from bmdcoop.errors import unknown_name
 
 # The names every engineer agreed to use (shared names list); a fallback only for an empty catalog.

@@ -1,4 +1,4 @@
-"""A slow, independent reference for `bmdcoop.propagate`: one trajectory at a time with scipy.
+"""A slow, independent reference for `bmdcoop.physics.propagate`: one trajectory at a time with scipy.
 
 The same equations of motion (ballistic phase: point mass + J2 gravity, drag in the
 co-rotating US Standard Atmosphere 1976, Earth rotation), written plainly in numpy in an
@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from bmdcoop import earth
-from bmdcoop.atmosphere import density_kgm3, speed_of_sound_mps
-from bmdcoop.propagate import Forces
+from bmdcoop.physics import earth
+from bmdcoop.physics.atmosphere import density_kgm3, speed_of_sound_mps
+from bmdcoop.physics.propagate import Forces
 
 
 def _rotz(angle_rad: float) -> np.ndarray:

@@ -31,7 +31,7 @@ import numpy as np
 
 from bmdcoop import catalog
 from bmdcoop.errors import InputError, unknown_name
-from bmdcoop.footprint import CueRadar, ThreatSet, ideal_threats, radar_track_time_s, space_ir_track_time_s
+from bmdcoop.engagement.footprint import CueRadar, ThreatSet, ideal_threats, radar_track_time_s, space_ir_track_time_s
 
 CUEING_LEVELS = ("own", "forward-radar", "space-ir")
 DEFAULT_SPEEDS_KMS = (3.0, 4.5, 5.5, 7.0)
@@ -205,7 +205,7 @@ def cue_radar(spec: RadarSpec, rv_rcs_m2: float = RV_RCS_M2) -> CueRadar:
         range_km, min_el, track_s = params["range_km"], params["min_elevation_deg"], params["track_s"]
     else:
         raise InputError(f"radar type '{spec.type}' has no detection range in the sensor catalog or in "
-                         f"bmdcoop.reach.RADARS (known: {', '.join(sorted(RADARS))})")
+                         f"bmdcoop.engagement.reach.RADARS (known: {', '.join(sorted(RADARS))})")
     return CueRadar(spec.type, spec.place.lat_deg, spec.place.lon_deg, spec.place.alt_m, range_km * 1e3,
                     min_el, track_s)
 
@@ -252,8 +252,8 @@ def reach_table(threats: ThreatSet, deps, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=
     "fraction", "engaged": [{"id", "battery", "intercept_t_s", "lat_deg", "lon_deg", "alt_km"}]}]}`.
     A speed of None keeps each battery's catalog burnout speed.
     """
-    from bmdcoop.footprint import battery_intercepts, sweep_spec
-    from bmdcoop.interceptors import fly_out_fan
+    from bmdcoop.engagement.footprint import battery_intercepts, sweep_spec
+    from bmdcoop.engagement.interceptors import fly_out_fan
 
     cueing = [cueing] if isinstance(cueing, str) else list(cueing)
     for c in cueing:
@@ -314,7 +314,7 @@ def scenario_deployments(scenario) -> dict[str, Deployment]:
     """One deployment per party that owns batteries: its batteries (each with the organic radar of
     its interceptor family, placed with it) and, as forward radars, the party's own radar sensors.
     Sensors of other parties are left out: sharing them is the agreement question, not reach."""
-    from bmdcoop.footprint import own_radar_type
+    from bmdcoop.engagement.footprint import own_radar_type
 
     out = {}
     for party in scenario.parties:
@@ -338,7 +338,7 @@ def scenario_threats(scenario, sample_dt_s: float = 2.0) -> tuple[ThreatSet, lis
     """The scenario's threats flown out as catalog missiles (powered flight, rotating Earth, drag;
     `timeline.threat_paths`), one trajectory per threat entry, on one shared time grid. Impact
     times are those of the last sample above ground (at most `sample_dt_s` early)."""
-    from bmdcoop.timeline import threat_paths
+    from bmdcoop.sensing.timeline import threat_paths
 
     paths = threat_paths(scenario, sample_dt_s)
     m = max(p.t_s.size for p in paths.values())

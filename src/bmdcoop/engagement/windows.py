@@ -1,9 +1,9 @@
 """Engagement windows: can battery B intercept threat T, when, where, and how many shots fit.
 
 Inputs are arrays: T threat trajectories sampled on one time grid (ECEF, Earth-relative
-velocities, NaN after impact - what `bmdcoop.flyout` and `bmdcoop.propagate.propagate` return),
+velocities, NaN after impact - what `bmdcoop.flyout` and `bmdcoop.physics.propagate.propagate` return),
 B batteries (a site and an interceptor type, each turned into a cached fly-out fan by
-`bmdcoop.interceptors.fly_out_fan`), and the time each battery first holds a fire-control track
+`bmdcoop.engagement.interceptors.fly_out_fan`), and the time each battery first holds a fire-control track
 on each threat (T, B) - from the sensing layer; NaN where it never does.
 
 For threat sample k at time tau_k and position P_k, with the fan's shortest and longest flight
@@ -25,7 +25,7 @@ its launch delay before the next lift-off: the next shot takes the earliest inte
 latest launch is >= t_i + look_s + launch_delay_s. `shots` counts how many fit.
 
 Debris: the ground point below each intercept and the territory it lies over
-(`country_at(lat_deg, lon_deg) -> ISO alpha-3 codes, '' at sea`; default `bmdcoop.regions.country_at`
+(`country_at(lat_deg, lon_deg) -> ISO alpha-3 codes, '' at sea`; default `bmdcoop.catalog.regions.country_at`
 when that module exists).
 """
 from __future__ import annotations
@@ -37,10 +37,10 @@ from typing import Any
 
 import numpy as np
 
-from bmdcoop import earth as _earth
+from bmdcoop.physics import earth as _earth
 from bmdcoop.errors import InputError
-from bmdcoop.interceptors import Fan, InterceptorSpec, fly_out_fan, interceptor_spec
-from bmdcoop.propagate import Forces
+from bmdcoop.engagement.interceptors import Fan, InterceptorSpec, fly_out_fan, interceptor_spec
+from bmdcoop.physics.propagate import Forces
 
 
 class NeverFiresWarning(UserWarning):
@@ -169,7 +169,7 @@ def _threat_arrays(threats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _default_country_at() -> Callable | None:
     try:
-        from bmdcoop.regions import country_at  # owned by the scenario layer
+        from bmdcoop.catalog.regions import country_at  # owned by the scenario layer
     except ImportError:
         return None
     return country_at
@@ -186,14 +186,14 @@ def engage(threats, batteries: Sequence[Battery | Fan], track_t_s, *, reaction_s
     track_t_s: fire-control track time per (threat, battery), (T, B), (T,) or scalar; NaN = never.
     reaction_s, launch_delay_s: override the catalog values (scalar or (B,)).
     look_s: time after each intercept before the battery may decide to fire again.
-    country_at: territory lookup for debris; None uses `bmdcoop.regions.country_at` if present,
+    country_at: territory lookup for debris; None uses `bmdcoop.catalog.regions.country_at` if present,
       False skips it.
 
     A battery with no fire-control track on any threat raises a `NeverFiresWarning` and is
     flagged in `never_fires`.
 
     Example:
-      >>> from bmdcoop.propagate import propagate                       # doctest: +SKIP
+      >>> from bmdcoop.physics.propagate import propagate                       # doctest: +SKIP
       >>> eng = engage(threat_traj, [Battery(44.08, 24.40, "sm-3-ib", id="deveselu")], track_t_s=120.0)
       >>> eng.engageable[0, 0], eng.first_intercept_t_s[0, 0], eng.shots[0, 0]
     """

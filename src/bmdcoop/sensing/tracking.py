@@ -2,10 +2,10 @@
 
 State x = (r, v), ECEF position (m) and Earth-relative velocity (m/s), 6 components. Dynamics in
 the rotating frame: point-mass + J2 gravity, Coriolis and centrifugal terms (the same physics as
-`bmdcoop.propagate` without drag). Unmodelled accelerations (thrust during boost, drag in
+`bmdcoop.physics.propagate` without drag). Unmodelled accelerations (thrust during boost, drag in
 re-entry, model error in midcourse) enter as white acceleration noise of spectral density q
 (m^2/s^3). Measurements: slant range, azimuth and elevation in the radar's local frame, with the
-SNR-dependent sigmas of `bmdcoop.sensors.radar_sigmas`.
+SNR-dependent sigmas of `bmdcoop.sensing.sensors.radar_sigmas`.
 
 Two uses:
 - `ekf_predict` / `ekf_update` run a real filter on simulated measurements (the Monte Carlo
@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from bmdcoop import earth as _earth
+from bmdcoop.physics import earth as _earth
 from bmdcoop.errors import InputError
 
 _OMEGA = np.array([0.0, 0.0, _earth.OMEGA_EARTH_RADS])

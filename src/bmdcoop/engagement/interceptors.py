@@ -1,6 +1,6 @@
 """Interceptor fly-out fans: where and how soon an interceptor launched from its site can be.
 
-An interceptor is flown with the physics layer (`bmdcoop.propagate.propagate`: boost with a
+An interceptor is flown with the physics layer (`bmdcoop.physics.propagate.propagate`: boost with a
 pitch program, J2 gravity, drag with Cd(Mach) in the 1976 standard atmosphere, Earth rotation),
 not as a straight line at an average speed. For one site the fan is a family of trajectories:
 `n_azimuths` launch azimuths x `kicks_deg` pitch-over angles (vertical rise, thrust tilted
@@ -41,9 +41,9 @@ import numba
 import numpy as np
 
 from bmdcoop import catalog
-from bmdcoop import earth as _earth
+from bmdcoop.physics import earth as _earth
 from bmdcoop.errors import InputError
-from bmdcoop.propagate import Forces, Stages, Steering, Trajectories, propagate
+from bmdcoop.physics.propagate import Forces, Stages, Steering, Trajectories, propagate
 
 EXHAUST_VELOCITY_MPS = 2600.0   # vacuum Isp ~265 s, AP/HTPB composite (Sutton & Biblarz, Rocket Propulsion Elements, 9th ed., 2017: 250-280 s)
 STRUCTURE_FRACTION = 0.12       # dry / (dry + propellant) of a tactical solid motor stage (Sutton & Biblarz 2017: 0.08-0.15)
@@ -567,7 +567,7 @@ def fly_out_fan(interceptor: str | InterceptorSpec, lat_deg: float, lon_deg: flo
 
     Example:
       >>> fan = fly_out_fan("sm-3-ib", 44.08, 24.40)               # Deveselu
-      >>> p = bmdcoop.earth.geodetic_to_ecef(46.0, 30.0, 200e3)    # doctest: +SKIP
+      >>> p = bmdcoop.physics.earth.geodetic_to_ecef(46.0, 30.0, 200e3)    # doctest: +SKIP
       >>> fan.time_to_reach(p)[0]                                   # s after launch  # doctest: +SKIP
     """
     spec = interceptor_spec(interceptor)

@@ -1,4 +1,4 @@
-"""Multi-stage powered flight of catalog missiles on top of `bmdcoop.propagate`.
+"""Multi-stage powered flight of catalog missiles on top of `bmdcoop.physics.propagate`.
 
 A `Missile` is the catalog entry (`catalog/missiles.yaml`) turned into validated arrays: per
 stage propellant mass, dry mass, specific impulse, burn time and diameter; the payload (RV or
@@ -30,9 +30,9 @@ from typing import Any, Mapping
 import numpy as np
 
 from bmdcoop import catalog
-from bmdcoop.earth import geodetic_to_ecef
+from bmdcoop.physics.earth import geodetic_to_ecef
 from bmdcoop.errors import InputError
-from bmdcoop.propagate import G0_MPS2, Forces, Stages, Steering, Trajectories, propagate
+from bmdcoop.physics.propagate import G0_MPS2, Forces, Stages, Steering, Trajectories, propagate
 
 _STAGE_FIELDS = ("propellant_kg", "dry_kg", "isp_s", "burn_s", "diameter_m")
 

@@ -6,7 +6,7 @@ For every threat and party:
   under `share: detections`) shared by another party's sensor, which arrives exactly
   `latency_s` after that sensor has it, never earlier;
 - `fire_control_s`: the first sample at which the party's fused track is fire-control quality
-  (`bmdcoop.tracking.TrackSettings`: worst-axis 1-sigma position uncertainty predicted
+  (`bmdcoop.sensing.tracking.TrackSettings`: worst-axis 1-sigma position uncertainty predicted
   `fire_control_horizon_s` ahead <= `fire_control_sigma_m`, after the target stops thrusting);
 - the track quality over time (`position_sigma_m`, `predicted_sigma_m`, the fused covariance);
 - the sensors whose data had reached the party by its fire-control time (or ever, if never).
@@ -15,9 +15,9 @@ Times are seconds from the threat's launch. Trajectories are Earth-fixed, so the
 not depend on when in the launch window a missile flies; one trajectory per threat serves all
 `count` missiles of it. Sensor looks fall on each sensor's revisit grid from launch (revisit
 rounded to whole samples); a radar look detects when the target is in view and the SNR reaches
-the Pd-0.9 threshold (`bmdcoop.sensors`), a sensor's own track exists at its
+the Pd-0.9 threshold (`bmdcoop.sensing.sensors`), a sensor's own track exists at its
 `confirm_looks`-th detection. Radar tracks carry the covariance of the track filter
-(`bmdcoop.tracking.covariance_history`); a party fuses the covariances it holds by adding their
+(`bmdcoop.sensing.tracking.covariance_history`); a party fuses the covariances it holds by adding their
 information, a shared one predicted over its latency. Infrared gives early reports but no
 fire-control information (angles only, during boost).
 """
@@ -30,9 +30,9 @@ from typing import Any, Mapping
 import numpy as np
 
 from bmdcoop import catalog
-from bmdcoop import earth as _earth
-from bmdcoop import sensors as _sensors
-from bmdcoop import tracking as _tracking
+from bmdcoop.physics import earth as _earth
+from bmdcoop.sensing import sensors as _sensors
+from bmdcoop.sensing import tracking as _tracking
 from bmdcoop.errors import InputError
 
 DEFAULT_RCS_BOOST_M2 = 1.0   # a missile body under thrust (metres long, ~1 m diameter)
@@ -294,7 +294,7 @@ _FLYOUT_CACHE_MAX = 512
 def threat_paths(scenario, sample_dt_s: float = 1.0) -> dict[str, ThreatPath]:
     """One fly-out per threat, cached per missile, launch, aimpoint, trajectory, apogee and sample
     interval (across calls too: comparing agreements re-uses the same trajectories)."""
-    from bmdcoop.targeting import flyout
+    from bmdcoop.physics.targeting import flyout
 
     cache = _FLYOUT_CACHE
     out = {}

@@ -25,7 +25,7 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping
 
-from bmdcoop.earth import WGS84_A_M, WGS84_E2
+from bmdcoop.physics.earth import WGS84_A_M, WGS84_E2
 from bmdcoop.errors import InputError
 
 _E = math.sqrt(WGS84_E2)
@@ -215,13 +215,13 @@ class ThreatSet:
 
 
 def _geocentric_lat_deg(lat_deg):
-    from bmdcoop.earth import WGS84_E2
+    from bmdcoop.physics.earth import WGS84_E2
     return np.degrees(np.arctan((1.0 - WGS84_E2) * np.tan(np.radians(lat_deg))))
 
 
 def _sphere_to_ellipsoid(r_m: np.ndarray) -> np.ndarray:
     """Move points above the 6371 km sphere radially to the same height above the WGS-84 ellipsoid."""
-    from bmdcoop.earth import R_SPHERE_M, WGS84_A_M, WGS84_E2
+    from bmdcoop.physics.earth import R_SPHERE_M, WGS84_A_M, WGS84_E2
     rn = np.linalg.norm(r_m, axis=-1, keepdims=True)
     sin2 = (r_m[..., 2:3] / rn) ** 2
     rho = WGS84_A_M * np.sqrt((1.0 - WGS84_E2) / (1.0 - WGS84_E2 * (1.0 - sin2)))  # geocentric ellipsoid radius
@@ -240,10 +240,10 @@ def ideal_threats(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, *, b
     ends exactly on the ellipsoid at the geodetic launch point and aimpoint, and heights agree with
     the sites the batteries stand on (radial vs normal height differ by < h * 6e-6).
     Nothing is known of the missile before burnout (NaN), which also means a radar cannot see it
-    then. Use the fly-out engineer's `bmdcoop.targeting` for catalog missiles with a boost phase.
+    then. Use the fly-out engineer's `bmdcoop.physics.targeting` for catalog missiles with a boost phase.
     """
-    from bmdcoop.earth import WGS84_E2, enu_to_ecef_vector, geodesic_inverse, geodetic_to_ecef
-    from bmdcoop.propagate import Forces, propagate
+    from bmdcoop.physics.earth import WGS84_E2, enu_to_ecef_vector, geodesic_inverse, geodetic_to_ecef
+    from bmdcoop.physics.propagate import Forces, propagate
 
     la, lo, aa, ao = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float)) for v in
                                            (launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)))
@@ -256,7 +256,7 @@ def ideal_threats(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, *, b
     if np.any(range_m < 50e3):
         i = int(np.argmin(range_m))
         raise InputError(f"threat {i}: aimpoint only {range_m[i] / 1e3:.1f} km from launch (need >= 50 km)")
-    from bmdcoop.targeting import kepler_flight, kepler_min_energy
+    from bmdcoop.physics.targeting import kepler_flight, kepler_min_energy
     speed, gamma = kepler_min_energy(range_m)   # closed form (Bate, Mueller & White 1971, ch. 6)
     az = np.radians(az_deg)
     v_enu = np.stack([speed * np.cos(gamma) * np.sin(az), speed * np.cos(gamma) * np.cos(az),
@@ -301,7 +301,7 @@ class CueRadar:
 
 def radar_track_time_s(threats: ThreatSet, radar: CueRadar) -> np.ndarray:
     """Earliest time after launch (n,) at which `radar` holds a track of each threat (inf if never)."""
-    from bmdcoop.earth import enu_basis, geodetic_to_ecef
+    from bmdcoop.physics.earth import enu_basis, geodetic_to_ecef
     site = geodetic_to_ecef(radar.lat_deg, radar.lon_deg, radar.alt_m)
     basis = enu_basis(radar.lat_deg, radar.lon_deg)
     d = threats.r_ecef_m - site
@@ -331,11 +331,11 @@ def space_ir_track_time_s(threats: ThreatSet, delay_after_burnout_s: float = 30.
 def catalog_threats(missile: str, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, *,
                     trajectory: str = "min-energy", sample_dt_s: float = 2.0, forces=None) -> ThreatSet:
     """Threats of a catalog missile (powered flight + ballistic, rotating WGS-84 Earth, drag), one
-    per aimpoint, solved together by `bmdcoop.targeting.flyout_many` (one batched propagation per
+    per aimpoint, solved together by `bmdcoop.physics.targeting.flyout_many` (one batched propagation per
     Newton iteration, not one solve per aimpoint). Raises `OutOfRangeError` for unreachable aimpoints.
     """
-    from bmdcoop.propagate import Forces
-    from bmdcoop.targeting import flyout_many
+    from bmdcoop.physics.propagate import Forces
+    from bmdcoop.physics.targeting import flyout_many
 
     la, lo, aa, ao = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float)) for v in
                                            (launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)))
@@ -353,11 +353,11 @@ def reachable_aimpoints(missile: str, launch_lat_deg: float, launch_lon_deg: flo
     """Mask (n,) of aimpoints inside the missile's maximum range from the launch point.
 
     The maximum range depends on azimuth on a rotating Earth: it is solved on `n_azimuths`
-    directions (`bmdcoop.targeting.max_range_km`) and interpolated, with a `margin` kept so every
+    directions (`bmdcoop.physics.targeting.max_range_km`) and interpolated, with a `margin` kept so every
     aimpoint kept is certainly solvable.
     """
-    from bmdcoop.earth import geodesic_inverse
-    from bmdcoop.targeting import max_range_km
+    from bmdcoop.physics.earth import geodesic_inverse
+    from bmdcoop.physics.targeting import max_range_km
 
     az_pts = np.linspace(0.0, 360.0, n_azimuths, endpoint=False)
     rmax = np.array([max_range_km(missile, (launch_lat_deg, launch_lon_deg), float(a)) for a in az_pts])
@@ -403,7 +403,7 @@ def sweep_spec(interceptor: str, burnout_speed_mps: float | None):
     `KINEMATIC_SWEEP_MAX_RANGE_M` and lets the fly-out physics (and the catalog's altitude band and
     maximum flight time) decide; burn time and stage count stay those of the catalog type.
     """
-    from bmdcoop.interceptors import interceptor_spec
+    from bmdcoop.engagement.interceptors import interceptor_spec
 
     spec = interceptor_spec(interceptor)
     if burnout_speed_mps is None:
@@ -417,14 +417,14 @@ def battery_intercepts(threats: ThreatSet, site_lat_deg: float, site_lon_deg: fl
                        fan=None) -> Intercepts:
     """Earliest kinematically feasible intercept of each threat by one battery.
 
-    The interceptor model is the engagement layer's fly-out fan (`bmdcoop.interceptors`): for each
+    The interceptor model is the engagement layer's fly-out fan (`bmdcoop.engagement.interceptors`): for each
     threat sample (time t, point P) it gives the shortest flight time t_min(P) (inf outside the
     altitude band, range and flight-time limits). The battery can launch at any time after
     t_L0 = track + reaction + launch delay, so P is an intercept point iff t - t_min(P) >= t_L0.
     Any later launch inside [t - t_max, t - t_min] also works, so that single test is exact for
     "is any intercept possible". The earliest such sample is reported (where/when).
     """
-    from bmdcoop.interceptors import fly_out_fan
+    from bmdcoop.engagement.interceptors import fly_out_fan
 
     spec = sweep_spec(interceptor, burnout_speed_mps) if isinstance(interceptor, str) else interceptor
     if fan is None:
@@ -437,7 +437,7 @@ def battery_intercepts(threats: ThreatSet, site_lat_deg: float, site_lon_deg: fl
     cand = finite & (threats.t_s[None, :] >= t_launch0[:, None])
     # cheap geometric prefilter (the fan applies the exact limits): radial height inside the
     # altitude band with 10 km slack, central angle inside the range limit with 2 % slack
-    from bmdcoop.earth import geodetic_to_ecef, R_SPHERE_M, WGS84_A_M, WGS84_E2
+    from bmdcoop.physics.earth import geodetic_to_ecef, R_SPHERE_M, WGS84_A_M, WGS84_E2
     rn = np.linalg.norm(np.where(finite[..., None], r, 0.0), axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         sin2 = (r[..., 2] / rn) ** 2
@@ -457,7 +457,7 @@ def battery_intercepts(threats: ThreatSet, site_lat_deg: float, site_lon_deg: fl
     first = np.argmax(ok, axis=1)
     t_int = np.where(feasible, threats.t_s[first], np.nan)
     p = r[np.arange(n), first]
-    from bmdcoop.earth import ecef_to_geodetic
+    from bmdcoop.physics.earth import ecef_to_geodetic
     lat, lon, alt = ecef_to_geodetic(np.where(feasible[:, None], p, np.nan))
     tmin_first = np.full(n, np.nan)
     if feasible.any():
@@ -539,7 +539,7 @@ def footprint(batteries, threat: str, launch: tuple[float, float], *, grid_km: f
     """The aimpoints that the batteries can defend against `threat` launched from `launch`.
 
     batteries: 'SITE:INTERCEPTOR' strings or `FootprintBattery`s; threat: a catalog missile name
-    (powered flight via `bmdcoop.targeting`, aimpoints beyond its range are not attackable) or
+    (powered flight via `bmdcoop.physics.targeting`, aimpoints beyond its range are not attackable) or
     'ideal' (minimum-energy ballistic arcs with a `boost_s` boost phase, any range);
     cueing: 'own' (each battery's own radar), 'forward-radar' (also `forward_radars`, a list of
     `reach.RadarSpec`), 'space-ir' (also infrared early warning). An aimpoint is defended when any
@@ -551,7 +551,7 @@ def footprint(batteries, threat: str, launch: tuple[float, float], *, grid_km: f
       >>> fp = footprint(["deveselu:sm-3-ib"], "ideal", (35.2, 53.9), region="europe")  # doctest: +SKIP
       >>> fp.area_km2, fp.summary()["defended"]                                          # doctest: +SKIP
     """
-    from bmdcoop.reach import CUEING_LEVELS, BatterySpec, Deployment, Place, RadarSpec, track_times_s
+    from bmdcoop.engagement.reach import CUEING_LEVELS, BatterySpec, Deployment, Place, RadarSpec, track_times_s
 
     if cueing not in CUEING_LEVELS:
         from bmdcoop.errors import unknown_name
@@ -564,7 +564,7 @@ def footprint(batteries, threat: str, launch: tuple[float, float], *, grid_km: f
     report = progress or (lambda done, total, what: None)
     report(0, 1 + len(bats), f"flying {threat} threats to {grid.n} aimpoints")
     if threat == "ideal":
-        from bmdcoop.earth import geodesic_inverse
+        from bmdcoop.physics.earth import geodesic_inverse
         rng, _ = geodesic_inverse(lat_l, lon_l, grid.lat_deg, grid.lon_deg, "sphere")
         considered = (rng > 100e3) & (rng < 15_000e3)
         idx = np.flatnonzero(considered)
@@ -629,7 +629,7 @@ def write_footprint(result: FootprintResult, out_dir: str | Path) -> dict:
 
 
 def plot_footprint(result: FootprintResult, path: str | Path) -> Path:
-    """PNG map: country outlines (bmdcoop.regions, Natural Earth), defended cells, sites."""
+    """PNG map: country outlines (bmdcoop.catalog.regions, Natural Earth), defended cells, sites."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -637,7 +637,7 @@ def plot_footprint(result: FootprintResult, path: str | Path) -> Path:
     g = result.grid
     fig, ax = plt.subplots(figsize=(9, 7), dpi=110)
     try:
-        from bmdcoop import regions
+        from bmdcoop.catalog import regions
         for code in regions.country_codes():
             geom = regions.party_territory(code) if False else regions._tree()[2][code]  # noqa: SLF001
             for poly in getattr(geom, "geoms", [geom]):

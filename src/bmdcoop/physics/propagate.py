@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from bmdcoop import earth as _earth
-from bmdcoop.atmosphere import density_sos
+from bmdcoop.physics import earth as _earth
+from bmdcoop.physics.atmosphere import density_sos
 from bmdcoop.errors import InputError
 
 G0_MPS2 = 9.80665
@@ -500,7 +500,7 @@ def propagate(r0_ecef_m, v0_ecef_mps, *, mass_kg=1000.0, area_m2=0.0, cd_mach=((
         re-entries against DOP853 at rtol 1e-12 (`bmdcoop bench --only propagate-10k-icbm`).
 
     Example:
-      >>> from bmdcoop.earth import geodetic_to_ecef, enu_to_ecef_vector
+      >>> from bmdcoop.physics.earth import geodetic_to_ecef, enu_to_ecef_vector
       >>> r0 = geodetic_to_ecef(35.0, 51.0, 0.0)
       >>> v0 = enu_to_ecef_vector([0.0, 2000.0, 2000.0], 35.0, 51.0)   # north at 45 degrees
       >>> traj = propagate(r0, v0, forces=Forces(drag=False))

@@ -10,7 +10,7 @@ A sensor sees a target sample when
   equation, SNR = SNR_REF * (RCS / ref_rcs) * (range_ref / R)^4, so the detection range against a
   target of cross section RCS is exactly range_ref * (RCS / ref_rcs)^(1/4);
 - infrared: the missile is still thrusting and above the cloud tops; the detection is reported
-  `processing_delay_s` later (see `bmdcoop.timeline`).
+  `processing_delay_s` later (see `bmdcoop.sensing.timeline`).
 
 The catalog's `range_km` is read as the range of a 0.9 single-look detection probability for a
 Swerling I target at a false-alarm probability of 1e-6 (SNR_REF = 21.1 dB). `looks(...)` also
@@ -29,7 +29,7 @@ import numba
 import numpy as np
 
 from bmdcoop import catalog
-from bmdcoop import earth as _earth
+from bmdcoop.physics import earth as _earth
 from bmdcoop.errors import InputError
 
 PFA = 1e-6

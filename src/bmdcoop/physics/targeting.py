@@ -7,7 +7,7 @@ Two public entry points, both re-exported at the package top:
   lofted-to-apogee or fixed-flight-path-angle (depressed) trajectory, on the sphere or WGS-84,
   rotating or not, with or without drag.
 - `flyout(missile, launch, to=... | range_km=..., ...)`: powered + ballistic flight of a catalog
-  missile (`bmdcoop.boost`). Solves the thrust-termination time, the pitch-over (kick) angle and
+  missile (`bmdcoop.physics.boost`). Solves the thrust-termination time, the pitch-over (kick) angle and
   the azimuth; `max_range=True` gives the maximum range on an azimuth. `flyout_many` solves many
   launch-aimpoint pairs at once.
 
@@ -20,7 +20,7 @@ termination time) and a shape parameter p2 (burnout flight-path angle, or kick a
 - depressed to flight-path angle G: range = target and burnout flight-path angle = G.
 
 All pairs of a batch are iterated together by Newton's method with finite-difference
-derivatives: each iteration is ONE call of `bmdcoop.propagate` on all still-unconverged pairs and
+derivatives: each iteration is ONE call of `bmdcoop.physics.propagate` on all still-unconverged pairs and
 their perturbed copies. The first guess is the closed-form two-body (Kepler) solution for the
 ideal case and a coarse batched scan for missiles. When an aimpoint is given, the launch
 azimuth is corrected by the difference between the aimpoint's azimuth and the impact's (seen
@@ -40,10 +40,10 @@ from typing import Callable
 import numpy as np
 from geographiclib.geodesic import Geodesic
 
-from bmdcoop import boost
-from bmdcoop import earth as _earth
+from bmdcoop.physics import boost
+from bmdcoop.physics import earth as _earth
 from bmdcoop.errors import InputError, OutOfRangeError
-from bmdcoop.propagate import Forces, Stages, Trajectories, propagate
+from bmdcoop.physics.propagate import Forces, Stages, Trajectories, propagate
 
 MU = _earth.MU_M3S2
 
@@ -702,7 +702,7 @@ def flyout(missile, launch: tuple[float, float] = (0.0, 0.0), *, to: tuple[float
            trajectory: str = "min-energy", apogee_km: float | None = None,
            flight_path_angle_deg: float | None = None, sample_dt_s: float | None = 1.0,
            forces: Forces = Forces()) -> FlyoutResult:
-    """Fly a catalog missile (name or dict, see `bmdcoop.boost.missile`) to an aimpoint or its maximum range.
+    """Fly a catalog missile (name or dict, see `bmdcoop.physics.boost.missile`) to an aimpoint or its maximum range.
 
     Give one of `to=(lat, lon)`, `range_km` (aimpoint at that geodesic range on `azimuth_deg`,
     default 0 = north) or `max_range=True` (full burn, range-optimal pitch-over on `azimuth_deg`).

@@ -1,0 +1,5 @@
+"""Engagement layer: interceptor fly-out fans (`interceptors`), engagement windows (`windows`),
+defended footprints (`footprint`) and deterrence reach (`reach`).
+
+May import physics, catalog, scenario and sensing; never battle management or above.
+"""
