@@ -33,7 +33,8 @@ from hypothesis import strategies as st
 
 from bmdcoop.physics import earth
 from bmdcoop.catalog import regions
-from bmdcoop.engagement.windows import Battery, NeverFiresWarning, debris_points, engage
+from bmdcoop import Battery
+from bmdcoop.engagement.windows import NeverFiresWarning, debris_points, engage
 from bmdcoop.errors import InputError
 from bmdcoop.engagement.footprint import ideal_threats
 from bmdcoop.engagement.interceptors import fly_out_fan
@@ -301,7 +302,8 @@ def test_battery_without_a_track_never_fires_and_is_warned(fans):
 def test_engage_bad_input(fans):
     ts, threat = _threats(SEMNAN[0], SEMNAN[1], 44.3, 24.6, 120.0)
     with pytest.raises(InputError, match="did you mean 'sm-3-ib'"):
-        engage(threat, [Battery(44.08, 24.40, "sm-3-ibb")], 200.0)
+        engage(threat, [Battery.model_construct(id="x", party="p", lat_deg=44.08, lon_deg=24.40, alt_m=0.0,
+                                                interceptor="sm-3-ibb", rounds=1)], 200.0)
     with pytest.raises(InputError, match="track_t_s"):
         engage(threat, fans, np.zeros((3, 2)))
     with pytest.raises(InputError, match="reaction_s"):

@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bmdcoop.errors import InputError
-from bmdcoop.engagement.footprint import (aimpoint_grid, defended_area_km2, defended_outline, geojson_feature_collection,
-                               quad_area_m2, write_geojson)
+from bmdcoop.engagement.grid import (aimpoint_grid, defended_area_km2, defended_outline, geojson_feature_collection,
+                                     quad_area_m2)
+from bmdcoop.report.footprint import write_geojson
 
 
 def _geodesic_quad_area_m2(lat1, lat2, lon1, lon2, n=1000):
@@ -104,8 +105,9 @@ def test_bad_grid_input(region, spacing):
 # footprint; a battery directly under the threat's path defends its own site. Threats are ideal
 # minimum-energy arcs from Semnan (35.24 N, 53.92 E; catalog site iran-semnan), boost 120 s.
 
-from bmdcoop.engagement.footprint import footprint, ideal_threats  # noqa: E402
-from bmdcoop.engagement.reach import Place, RadarSpec  # noqa: E402
+from bmdcoop import catalog  # noqa: E402
+from bmdcoop.engagement.footprint import footprint  # noqa: E402
+from bmdcoop.engagement.threats import ideal_threats  # noqa: E402
 
 SEMNAN = (35.24, 53.92)
 BOX = (38.0, 56.0, 10.0, 36.0)   # south-east Europe around Deveselu
@@ -113,12 +115,12 @@ BOX = (38.0, 56.0, 10.0, 36.0)   # south-east Europe around Deveselu
 
 @pytest.fixture(scope="module")
 def kurecik():
-    return [RadarSpec("an-tpy-2", Place.site("kurecik"))]
+    return ["an-tpy-2@kurecik"]
 
 
 def _fp(cueing, speed=None, radars=(), grid_km=100.0, **kw):
     return footprint(["deveselu:sm-3-ib"], "ideal", SEMNAN, grid_km=grid_km, region=BOX, cueing=cueing,
-                     forward_radars=radars, boost_s=120.0, burnout_speed_mps=speed, **kw)
+                     forward_radars=radars, boost_s=120.0, interceptor_speed_kms=speed, **kw)
 
 
 def test_earlier_cueing_never_shrinks_footprint(kurecik):
@@ -129,7 +131,7 @@ def test_earlier_cueing_never_shrinks_footprint(kurecik):
 
 
 def test_faster_interceptor_never_shrinks_footprint(kurecik):
-    slow, fast = (_fp("forward-radar", speed=v, radars=kurecik) for v in (3000.0, 4500.0))
+    slow, fast = (_fp("forward-radar", speed=v, radars=kurecik) for v in (3.0, 4.5))
     assert np.all(fast.defended >= slow.defended)
     assert fast.defended.sum() > slow.defended.sum()
 
@@ -137,9 +139,9 @@ def test_faster_interceptor_never_shrinks_footprint(kurecik):
 def test_battery_defends_its_own_site(kurecik):
     # a threat aimed at Deveselu itself passes over the battery on the way down: with the forward
     # radar's track the battery can intercept it
-    site = Place.site("deveselu")
+    site = catalog.get("sites", "deveselu")
     fp = footprint(["deveselu:sm-3-ib"], "ideal", SEMNAN, grid_km=50.0,
-                   region=(site.lat_deg - 0.2, site.lat_deg + 0.2, site.lon_deg - 0.3, site.lon_deg + 0.3),
+                   region=(site["lat_deg"] - 0.2, site["lat_deg"] + 0.2, site["lon_deg"] - 0.3, site["lon_deg"] + 0.3),
                    cueing="forward-radar", forward_radars=kurecik, boost_s=120.0)
     assert fp.defended.all()
 

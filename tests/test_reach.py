@@ -14,21 +14,23 @@ import json
 import pytest
 
 from bmdcoop.errors import InputError
-from bmdcoop.engagement.reach import (CUEING_LEVELS, ThreatPreset, deployments, preset_threats, reach, reach_table,
-                           threat_presets)
+from bmdcoop.engagement.deployments import ThreatPreset, deployment, deployment_names, threat_presets
+from bmdcoop.engagement.reach import CUEING_LEVELS, preset_threats, reach, reach_table
 
 
 @pytest.fixture(scope="module")
 def west_fields():
     p = ThreatPreset("test", "test", ("kozelsk", "tatishchevo"), ("washington", "new-york", "boston"), 180.0,
-                     "solid ICBM", ())
-    return preset_threats(p)
+                     "solid ICBM", (), "yars")
+    return preset_threats(p, "catalog")
 
 
 @pytest.fixture(scope="module")
 def table(west_fields):
     threats, labels = west_fields
-    return reach_table(threats, ["aegis-north-sea", "epaa-phase3"], [3.0, 4.5, 5.5, 7.0], CUEING_LEVELS, labels=labels)
+    deps = {n: deployment(n) for n in ("aegis-north-sea", "epaa-phase3")}
+    rows, _ = reach_table(threats, deps, [3.0, 4.5, 5.5, 7.0], CUEING_LEVELS, labels=labels)
+    return {"rows": rows}
 
 
 def _ids(row):
@@ -54,8 +56,8 @@ def test_earlier_cueing_never_loses_a_trajectory(table, dep):
 
 
 def test_sweep_is_not_trivial(table):
-    # the sweep must discriminate: 3 km/s engages nothing from Poland/Romania/ships, 7 km/s with
-    # space cueing engages some of these western-field trajectories (the debate's crux)
+    # the sweep must discriminate: 3 km/s engages nothing from Poland/Romania/ships, 7 km/s from the
+    # northern ships under the polar tracks engages some of these western-field trajectories
     assert _row(table, "epaa-phase3", 3.0, "space-ir")["engageable"] == 0
     assert _row(table, "aegis-north-sea", 7.0, "space-ir")["engageable"] > 0
 
@@ -72,14 +74,14 @@ def test_intercepts_are_where_the_threat_is(table, west_fields):
 def test_presets_resolve():
     ps = threat_presets()
     assert {"russia-to-us", "iran-to-europe", "iran-to-us-east-coast"} <= set(ps)
-    deps = deployments()
+    deps = deployment_names()
     assert {"epaa-phase2", "epaa-phase3", "gbi-poland-2007", "aegis-north-sea"} <= set(deps)
     for p in ps.values():
         assert set(p.default_deployments) <= set(deps)
-    # EPAA phase 3 adds SM-3 IIA at Redzikowo to phase 2
-    p2 = {b.name for b in deps["epaa-phase2"].batteries}
-    p3 = {b.name for b in deps["epaa-phase3"].batteries}
-    assert p2 < p3 and "redzikowo:sm-3-iia" in p3
+    # EPAA phase 3 adds SM-3 IIA at Redzikowo to phase 2; deployments are scenarios (one party)
+    p2 = {(b.id, b.interceptor) for b in deployment("epaa-phase2").batteries}
+    p3 = {(b.id, b.interceptor) for b in deployment("epaa-phase3").batteries}
+    assert p2 < p3 and ("redzikowo", "sm-3-iia") in p3
 
 
 @pytest.mark.parametrize("kw", [{"deployment": "epaa-phase9"}, {"cueing": ["telepathy"]},
@@ -106,7 +108,7 @@ def test_reach_cli_json():
 def test_progress_reports_every_deployment_and_speed_once_in_order():
     calls = []
     reach("iran-to-europe", deployment=["epaa-phase2", "epaa-phase3"], speeds_kms=[3.0, 5.0], cueing=["own"],
-          details=False, progress=lambda done, total, what: calls.append((done, total, what)))
+          progress=lambda done, total, what: calls.append((done, total, what)))
     assert [c[:2] for c in calls] == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert calls[0][2] == "epaa-phase2 at 3 km/s" and calls[-1][2] == "epaa-phase3 at 5 km/s"
 
@@ -125,7 +127,7 @@ RUSSIA_US = str(__import__("pathlib").Path(__file__).resolve().parents[1] / "exa
 
 @pytest.fixture(scope="module")
 def scenario_table():
-    return reach(RUSSIA_US, speeds_kms=[4.5, 7.0], cueing=list(CUEING_LEVELS))
+    return reach(RUSSIA_US, speeds_kms=[4.5, 7.0], cueing=list(CUEING_LEVELS)).as_dict()
 
 
 def test_scenario_parties_with_batteries_are_the_deployments(scenario_table):
@@ -137,10 +139,9 @@ def test_scenario_parties_with_batteries_are_the_deployments(scenario_table):
     owners = {b.party for b in sc.batteries}
     assert set(deps) == owners
     for pid, dep in deps.items():
-        assert {b.name for b in dep.batteries} == {b.id for b in sc.batteries if b.party == pid}
-        # forward radars are the party's own radars only (sharing is the agreements question)
-        own_radars = {s.id for s in sc.sensors if s.party == pid and "sbirs" not in s.type}
-        assert {r.place.name for r in dep.forward_radars} <= own_radars
+        # the scenario itself, with only that party's batteries: its sensors and agreements cue them
+        assert {b.id for b in dep.batteries} == {b.id for b in sc.batteries if b.party == pid}
+        assert dep.sensors == sc.sensors and dep.agreements == sc.agreements
     rows = scenario_table["rows"]
     assert {r["deployment"] for r in rows} == owners
     assert all(r["trajectories"] == len(sc.threats) for r in rows)
@@ -155,7 +156,7 @@ def test_scenario_reach_is_monotone_in_speed_and_cueing(scenario_table):
             assert ids[0] <= ids[1] <= ids[2]
         for c in CUEING_LEVELS:
             assert _ids(_row(scenario_table, dep, 4.5, c)) <= _ids(_row(scenario_table, dep, 7.0, c))
-    # not trivial: the US homeland GBIs at 7 km/s with space cueing reach some Russian trajectories
+    # not trivial: the US homeland GBIs at 7 km/s reach some Russian trajectories
     assert _row(scenario_table, "us", 7.0, "space-ir")["engageable"] > 0
     for r in rows:
         for e in r["engaged"]:

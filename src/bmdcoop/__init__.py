@@ -10,7 +10,8 @@ from bmdcoop.engagement.footprint import footprint
 from bmdcoop.engagement.reach import reach
 from bmdcoop.scenario import Scenario, dump_scenario, load_scenario, scenario_schema, validate_scenario
 from bmdcoop.engagement.interceptors import Fan, InterceptorSpec, fly_out_fan, interceptor_spec
-from bmdcoop.engagement.windows import Battery, Engagements, engage
+from bmdcoop.engagement.windows import Engagements, engage
+from bmdcoop.scenario.models import Battery
 from bmdcoop.sensing.timeline import Timeline, timeline
 
 __version__ = "0.1.0"

@@ -28,8 +28,16 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from bmdcoop import __version__
+        typer.echo(f"bmdcoop {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _root() -> None:
+def _root(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                       help="print the version and exit")) -> None:
     """Open, fast, validated simulator for cooperative ballistic missile defense."""
 
 

@@ -18,39 +18,60 @@ def _floats(text: str, option: str) -> list[float]:
         raise InputError(f"{option} must be comma-separated numbers, e.g. 3,4.5,5.5,7 (got '{text}')") from None
 
 
+def _launch_point(text: str) -> tuple[float, float] | str:
+    """'LAT,LON' in degrees, or a catalog site name."""
+    return parse_latlon(text, "--launch") if "," in text else text
+
+
+def _writable_dir(out: Path) -> Path:
+    """Create `out` before any work and make sure files can be written there."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".bmdcoop-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
+    return out
+
+
 @app.command("footprint")
 def footprint_command(
-    battery: List[str] = typer.Option(..., "--battery", help="SITE:INTERCEPTOR (repeatable), e.g. deveselu:sm-3-ib"),
+    scenario: Optional[Path] = typer.Argument(None, help="scenario file: --battery then takes its battery ids, and "
+                                                         "its sensors, cueing and agreements apply"),
+    battery: List[str] = typer.Option(..., "--battery", help="a scenario's battery id, or SITE:INTERCEPTOR "
+                                                             "(repeatable), e.g. deveselu:sm-3-ib"),
     threat: str = typer.Option(..., "--threat", help="catalog missile name, or 'ideal' (minimum-energy arcs)"),
-    launch: str = typer.Option(..., "--launch", help="launch point LAT,LON in degrees"),
+    launch: str = typer.Option(..., "--launch", help="launch point LAT,LON in degrees, or a catalog site"),
     grid_km: float = typer.Option(25.0, "--grid-km", help="aimpoint spacing in km"),
     out: Path = typer.Option(..., "--out", help="directory for footprint.geojson, .png, .html"),
     region: Optional[str] = typer.Option(None, "--region", help="europe, us, ... or LAT0,LAT1,LON0,LON1"),
-    cueing: str = typer.Option("own", "--cueing", help="own, forward-radar or space-ir"),
-    forward_radar: List[str] = typer.Option([], "--forward-radar", help="TYPE@SITE, e.g. an-tpy-2@kurecik"),
+    cueing: Optional[str] = typer.Option(None, "--cueing", help="own, forward-radar or space-ir (default: every "
+                                                                "sensor that cues the batteries)"),
+    forward_radar: List[str] = typer.Option([], "--forward-radar", help="TYPE@SITE, e.g. an-tpy-2@kurecik "
+                                                                         "(preset batteries; faces the launch)"),
+    no_shared: bool = typer.Option(False, "--no-shared", help="ignore the scenario's data-sharing agreements"),
     trajectory: str = typer.Option("min-energy", "--trajectory", help="min-energy, lofted or depressed"),
     boost_s: float = typer.Option(180.0, "--boost-s", help="boost time of an 'ideal' threat"),
+    speed: Optional[float] = typer.Option(None, "--interceptor-speed-kms", help="sweep the burnout speed"),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
     """Defended-area map (GeoJSON, HTML, PNG) of batteries against a threat from a launch point."""
-    from bmdcoop.engagement.footprint import footprint, write_footprint
-    from bmdcoop.engagement.reach import Place, RadarSpec
+    from bmdcoop.engagement.footprint import footprint
+    from bmdcoop.report.footprint import write_footprint
 
-    lat, lon = parse_latlon(launch, "--launch")
-    radars = []
-    for text in forward_radar:
-        if "@" not in text:
-            raise InputError(f"--forward-radar must be TYPE@SITE, e.g. an-tpy-2@kurecik (got '{text}')")
-        rtype, site = text.split("@", 1)
-        radars.append(RadarSpec(rtype, Place.site(site)))
+    where = _launch_point(launch)
+    if scenario is not None and forward_radar:
+        raise InputError("--forward-radar is for preset batteries; a scenario's sensors are its own")
+    out = _writable_dir(out)
     with progress_bar("footprint", quiet=as_json) as progress:
-        result = footprint(battery, threat, (lat, lon), grid_km=grid_km, region=region, cueing=cueing,
-                           forward_radars=radars, trajectory=trajectory, boost_s=boost_s, progress=progress)
+        result = footprint(battery, threat, where, scenario=scenario, grid_km=grid_km, region=region, cueing=cueing,
+                           forward_radars=forward_radar, shared=not no_shared, trajectory=trajectory, boost_s=boost_s,
+                           interceptor_speed_kms=speed, progress=progress)
     paths = write_footprint(result, out)
-    summary = result.summary()
-    data = {"area_km2": summary["area_km2"], "aimpoints": summary["aimpoints"], "defended": summary["defended"],
-            "geojson": paths["geojson"], "png": paths["png"], "html": paths["html"], **{
-                k: summary[k] for k in ("attackable", "grid_km", "threat", "launch", "cueing", "batteries", "warnings")}}
+    data = {**result.as_dict(), **paths}
     for w in result.warnings:
         err_console.print(f"warning: {w}", style="yellow", markup=False, highlight=False)
 
@@ -58,7 +79,7 @@ def footprint_command(
         console.print(f"defended area {d['area_km2']:,.0f} km^2: {d['defended']} of {d['aimpoints']} aimpoints "
                       f"({d['attackable']} within the threat's reach), grid {d['grid_km']:g} km, cueing {d['cueing']}")
         for b in d["batteries"]:
-            console.print(f"  {b['site']}:{b['interceptor']} (own radar {b['own_radar']}): {b['defended']} aimpoints")
+            console.print(f"  {b['id']} ({b['interceptor']}): {b['defended']} aimpoints, {b['defended_km2']:,.0f} km^2")
         console.print(f"wrote {d['geojson']}, {d['png']}, {d['html']}")
 
     emit(data, as_json, render)
@@ -72,23 +93,25 @@ def reach_command(
                                              "(party ids for a scenario)"),
     speeds: str = typer.Option("3,4.5,5.5,7", "--interceptor-speeds-kms", help="burnout speeds to sweep, km/s"),
     cueing: str = typer.Option("own,forward-radar,space-ir", "--cueing", help="cueing levels, comma-separated"),
+    threat_model: Optional[str] = typer.Option(None, "--threat-model", help="catalog (the preset's missile) or "
+                                               "ideal (min-energy arcs); default catalog when the preset has one"),
     plot: Optional[Path] = typer.Option(None, "--plot", help="write the fraction-vs-speed PNG here"),
     details: bool = typer.Option(False, "--details", help="list where/when each engageable trajectory is hit"),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
     """Which trajectories a deployment could engage at all, vs interceptor speed and cueing."""
-    from bmdcoop.engagement.reach import plot_reach, reach
+    from bmdcoop.engagement.reach import reach
+    from bmdcoop.report.reach import plot_reach
 
     deps = None if deployment is None else [d.strip() for d in deployment.split(",") if d.strip()]
     with progress_bar("reach", quiet=as_json) as progress:
-        result = reach(preset, deployment=deps, speeds_kms=_floats(speeds, "--interceptor-speeds-kms"),
-                       cueing=[c.strip() for c in cueing.split(",") if c.strip()], details=True, progress=progress)
+        res = reach(preset, deployment=deps, speeds_kms=_floats(speeds, "--interceptor-speeds-kms"),
+                    cueing=[c.strip() for c in cueing.split(",") if c.strip()], threat_model=threat_model,
+                    progress=progress)
+    result = res.as_dict(details=details)
     if plot is not None:
         plot.parent.mkdir(parents=True, exist_ok=True)
-        result["plot"] = plot_reach(result, plot)
-    if not details:
-        for r in result["rows"]:
-            r.pop("engaged", None)
+        result["plot"] = plot_reach(res, plot)
 
     def render(d: dict) -> None:
         table = Table(title=f"deterrence reach: {d['preset']} ({d['threat_model']})")

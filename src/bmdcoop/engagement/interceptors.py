@@ -164,6 +164,23 @@ def interceptor_spec(name: str | InterceptorSpec, **overrides) -> InterceptorSpe
     return InterceptorSpec(**kw)
 
 
+KINEMATIC_SWEEP_MAX_RANGE_M = 6_000e3   # range cap for burnout-speed sweeps (the fan itself is the limit)
+
+
+def sweep_spec(interceptor: str, burnout_speed_mps: float | None):
+    """The interceptor with another burnout speed, for speed sweeps ("what if it were faster?").
+
+    The catalog's maximum range belongs to the real missile's speed, so a sweep lifts it to
+    `KINEMATIC_SWEEP_MAX_RANGE_M` and lets the fly-out physics (and the catalog's altitude band and
+    maximum flight time) decide; burn time and stage count stay those of the catalog type.
+    """
+    spec = interceptor_spec(interceptor)
+    if burnout_speed_mps is None:
+        return spec
+    return spec.with_(burnout_speed_mps=float(burnout_speed_mps),
+                      max_range_m=max(spec.max_range_m, KINEMATIC_SWEEP_MAX_RANGE_M))
+
+
 def interceptor_names() -> list[str]:
     return catalog.names("interceptors")
 

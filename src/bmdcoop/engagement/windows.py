@@ -1,10 +1,10 @@
 """Engagement windows: can battery B intercept threat T, when, where, and how many shots fit.
 
 Inputs are arrays: T threat trajectories sampled on one time grid (ECEF, Earth-relative
-velocities, NaN after impact - what `bmdcoop.flyout` and `bmdcoop.physics.propagate.propagate` return),
-B batteries (a site and an interceptor type, each turned into a cached fly-out fan by
-`bmdcoop.engagement.interceptors.fly_out_fan`), and the time each battery first holds a fire-control track
-on each threat (T, B) - from the sensing layer; NaN where it never does.
+velocities, NaN before they are known and after impact - what `bmdcoop.flyout` and
+`bmdcoop.physics.propagate.propagate` return), B batteries (scenario `Battery` models, each turned
+into a cached fly-out fan by `battery_fan`), and the time each battery first holds a fire-control
+track on each threat (T, B) - from the sensing layer; NaN where it never does.
 
 For threat sample k at time tau_k and position P_k, with the fan's shortest and longest flight
 times t_min(P_k), t_max(P_k) (inf / -inf if unreachable inside the interceptor's altitude band,
@@ -15,9 +15,11 @@ maximum range and fly-out time):
   feasible  = latest >= ready                             intercept at P_k is possible
   earliest launch for P_k = max(ready, tau_k - t_max(P_k))
 
-The engagement window is the set of feasible intercept samples (times all on the threat's clock,
-seconds since its launch). It never opens before ready + t_min and never extends below the
-interceptor's minimum intercept altitude (the fan refuses those points).
+`feasible_intercepts` is the one kernel every analysis uses (`engage`, footprints, reach): it
+evaluates the fan only at samples that can matter (after `ready`, inside the altitude band and
+range with a little slack) and returns the feasible (threat, sample) pairs. The engagement window
+is the set of feasible intercept samples (times on the threat's clock, s since its launch); it
+never opens before ready + t_min and never extends below the minimum intercept altitude.
 
 Shoot-look-shoot: shot 1 flies the fastest path to the earliest feasible intercept point; after
 each intercept at t_i the battery needs `look_s` (kill assessment and the re-fire decision) and
@@ -25,8 +27,7 @@ its launch delay before the next lift-off: the next shot takes the earliest inte
 latest launch is >= t_i + look_s + launch_delay_s. `shots` counts how many fit.
 
 Debris: the ground point below each intercept and the territory it lies over
-(`country_at(lat_deg, lon_deg) -> ISO alpha-3 codes, '' at sea`; default `bmdcoop.catalog.regions.country_at`
-when that module exists).
+(`bmdcoop.catalog.regions.country_at`: ISO alpha-3 codes, '' at sea).
 """
 from __future__ import annotations
 
@@ -37,34 +38,122 @@ from typing import Any
 
 import numpy as np
 
-from bmdcoop.physics import earth as _earth
+from bmdcoop.catalog.regions import country_at as _country_at
+from bmdcoop.engagement.interceptors import Fan, InterceptorSpec, fly_out_fan
 from bmdcoop.errors import InputError
-from bmdcoop.engagement.interceptors import Fan, InterceptorSpec, fly_out_fan, interceptor_spec
+from bmdcoop.physics import earth as _earth
 from bmdcoop.physics.propagate import Forces
+from bmdcoop.scenario.models import Battery
 
 
 class NeverFiresWarning(UserWarning):
     """A battery that no sensor can cue: with no fire-control track it can never fire."""
 
 
-@dataclass(frozen=True)
-class Battery:
-    """A battery: a site and an interceptor type (catalog name or `InterceptorSpec`)."""
+def battery_fan(battery: Battery, forces: Forces = Forces(), spec: InterceptorSpec | None = None, **kw) -> Fan:
+    """The (cached) fly-out fan of a battery's interceptor at its site; `spec` replaces the catalog
+    interceptor (e.g. a speed sweep's `InterceptorSpec`)."""
+    return fly_out_fan(spec or battery.interceptor, battery.lat_deg, battery.lon_deg, battery.alt_m or 0.0,
+                       forces=forces, **kw)
 
-    lat_deg: float
-    lon_deg: float
-    interceptor: str | InterceptorSpec
-    alt_m: float = 0.0
-    id: str = ""
-    party: str = ""
 
-    def fan(self, forces: Forces = Forces(), **kw) -> Fan:
-        return fly_out_fan(self.interceptor, self.lat_deg, self.lon_deg, self.alt_m, forces=forces, **kw)
+# ----------------------------------------------------------------------------- the kernel
 
-    @property
-    def name(self) -> str:
-        return self.id or f"{interceptor_spec(self.interceptor).name}@{self.lat_deg:.2f},{self.lon_deg:.2f}"
+@dataclass(eq=False)
+class Feasible:
+    """The feasible (threat, sample) pairs of one battery, sorted by threat then sample, with the
+    fan's answer at each: fastest/slowest flight time, intercept altitude, range from the battery,
+    interceptor arrival velocity (k, 3)."""
 
+    n_threats: int
+    threat: np.ndarray
+    sample: np.ndarray
+    t_min_s: np.ndarray
+    t_max_s: np.ndarray
+    alt_m: np.ndarray
+    range_m: np.ndarray
+    v_ecef_mps: np.ndarray
+
+    def first(self, pairs: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(has (T,) bool, pair index (T,) of each threat's earliest feasible sample, -1 if none),
+        optionally among the pair indices `pairs` only (sorted)."""
+        pairs = np.arange(self.threat.size) if pairs is None else pairs
+        has = np.zeros(self.n_threats, dtype=bool)
+        idx = np.full(self.n_threats, -1)
+        u, pos = np.unique(self.threat[pairs], return_index=True)
+        has[u] = True
+        idx[u] = pairs[pos]
+        return has, idx
+
+    def last(self) -> np.ndarray:
+        """Pair index (T,) of each threat's last feasible sample (-1 if none)."""
+        idx = np.full(self.n_threats, -1)
+        u, pos = np.unique(self.threat[::-1], return_index=True)
+        idx[u] = self.threat.size - 1 - pos
+        return idx
+
+
+def feasible_intercepts(t_s, r_ecef_m, fan: Fan, ready_t_s) -> Feasible:
+    """Every (threat, sample) at which `fan`'s interceptor, launched no earlier than `ready_t_s`
+    (T,) (NaN: never), can be at the threat: t_s - t_min(P) >= ready.
+
+    The fan is only asked about samples that can matter: known, after `ready`, with radial height
+    inside the altitude band (10 km slack) and central angle inside the range limit (2 % slack);
+    the fan applies the exact limits.
+    """
+    t = np.asarray(t_s, dtype=float)
+    r = np.asarray(r_ecef_m, dtype=float)
+    ready = np.asarray(ready_t_s, dtype=float)
+    spec = fan.spec
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cand = np.isfinite(r[..., 0]) & (t[None, :] >= ready[:, None])
+        rn = np.linalg.norm(r, axis=-1)
+        sin2 = (r[..., 2] / rn) ** 2
+        e2 = _earth.WGS84_E2
+        h = rn - _earth.WGS84_A_M * np.sqrt((1.0 - e2) / (1.0 - e2 * (1.0 - sin2)))
+        site_u = fan.site_ecef_m / np.linalg.norm(fan.site_ecef_m)
+        cos_ang = (r @ site_u) / rn
+        cand &= (h >= spec.min_alt_m - 10e3) & (h <= spec.max_alt_m + 10e3)
+        cand &= cos_ang >= np.cos(min(np.pi, 1.02 * spec.max_range_m / _earth.R_SPHERE_M + 0.01))
+    ii, jj = np.nonzero(cand)
+    rc = fan.reach(r[ii, jj])
+    good = t[jj] - rc.t_min_s >= ready[ii]
+    return Feasible(n_threats=r.shape[0], threat=ii[good], sample=jj[good], t_min_s=rc.t_min_s[good],
+                    t_max_s=rc.t_max_s[good], alt_m=rc.alt_m[good], range_m=rc.range_m[good],
+                    v_ecef_mps=rc.v_ecef_mps[good])
+
+
+@dataclass
+class Intercepts:
+    """Earliest feasible intercept of each threat by one battery (NaN where infeasible)."""
+
+    feasible: np.ndarray      # (n,) bool
+    t_s: np.ndarray           # (n,) intercept time since threat launch
+    launch_t_s: np.ndarray    # (n,) interceptor launch time since threat launch
+    lat_deg: np.ndarray       # (n,) ground point under the intercept
+    lon_deg: np.ndarray
+    alt_m: np.ndarray
+
+
+def earliest_intercepts(t_s, r_ecef_m, fan: Fan, ready_t_s) -> Intercepts:
+    """The earliest feasible intercept of each threat (see `feasible_intercepts`): when, where, and
+    the interceptor's (latest) launch time for it."""
+    t = np.asarray(t_s, dtype=float)
+    r = np.asarray(r_ecef_m, dtype=float)
+    fz = feasible_intercepts(t, r, fan, ready_t_s)
+    has, k = fz.first()
+    n = r.shape[0]
+    t_int = np.full(n, np.nan)
+    launch = np.full(n, np.nan)
+    p = np.full((n, 3), np.nan)
+    t_int[has] = t[fz.sample[k[has]]]
+    launch[has] = t_int[has] - fz.t_min_s[k[has]]
+    p[has] = r[fz.threat[k[has]], fz.sample[k[has]]]
+    lat, lon, alt = _earth.ecef_to_geodetic(p)
+    return Intercepts(feasible=has, t_s=t_int, launch_t_s=launch, lat_deg=lat, lon_deg=lon, alt_m=alt)
+
+
+# ----------------------------------------------------------------------------- engage
 
 @dataclass(eq=False)
 class Engagements:
@@ -108,6 +197,10 @@ class Engagements:
     warnings: list[str] = field(default_factory=list)
     feasible: np.ndarray | None = None
 
+    _ROW_KEYS = ("engageable", "ready_t_s", "earliest_launch_t_s", "latest_launch_t_s", "first_intercept_t_s",
+                 "last_intercept_t_s", "launch_t_s", "flight_time_s", "intercept_alt_m", "intercept_lat_deg",
+                 "intercept_lon_deg", "intercept_range_m", "closing_speed_mps", "closing_angle_deg", "shots")
+
     @property
     def debris_country(self) -> np.ndarray:
         """(T, B) territory under the first intercept ('' at sea / not engageable)."""
@@ -115,11 +208,8 @@ class Engagements:
 
     def row(self, threat: int, battery: int) -> dict[str, Any]:
         """One (threat, battery) pair as a flat dict of plain Python values."""
-        keys = ("engageable", "ready_t_s", "earliest_launch_t_s", "latest_launch_t_s", "first_intercept_t_s",
-                "last_intercept_t_s", "launch_t_s", "flight_time_s", "intercept_alt_m", "intercept_lat_deg",
-                "intercept_lon_deg", "intercept_range_m", "closing_speed_mps", "closing_angle_deg", "shots")
         out: dict[str, Any] = {"threat": threat, "battery": self.battery_ids[battery]}
-        for k in keys:
+        for k in self._ROW_KEYS:
             v = getattr(self, k)[threat, battery]
             out[k] = v.item() if hasattr(v, "item") else v
         n = int(self.shots[threat, battery])
@@ -129,6 +219,23 @@ class Engagements:
                           "country": str(self.sls_country[threat, battery, i])} for i in range(n)]
         return out
 
+    def as_dict(self) -> dict[str, Any]:
+        """`{"rows": [...]}`: one `row` per (threat, battery), plus the warnings."""
+        n_t, n_b = self.engageable.shape
+        return {"rows": [self.row(i, b) for i in range(n_t) for b in range(n_b)], "warnings": list(self.warnings)}
+
+    def to_dataframe(self):
+        """One row per (threat, battery) as a pandas DataFrame (needs pandas)."""
+        return _dataframe([{k: v for k, v in r.items() if k != "debris"} for r in self.as_dict()["rows"]])
+
+
+def _dataframe(rows: list[dict]):
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is an optional extra
+        raise InputError("to_dataframe needs pandas: python -m pip install pandas") from None
+    return pd.DataFrame(rows)
+
 
 def _threat_arrays(threats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(t_s (m,), r (T, m, 3), v (T, m, 3)) from Trajectories-like objects, FlyoutResults or tuples."""
@@ -136,30 +243,13 @@ def _threat_arrays(threats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         t, r, v = threats
     elif hasattr(threats, "trajectory") and not hasattr(threats, "r_ecef_m"):
         return _threat_arrays(threats.trajectory)
-    elif hasattr(threats, "r_ecef_m"):
+    elif hasattr(threats, "r_ecef_m") and hasattr(threats, "v_ecef_mps"):
         t, r, v = threats.t_s, threats.r_ecef_m, threats.v_ecef_mps
     elif isinstance(threats, Sequence) and len(threats) > 0:
-        parts = [_threat_arrays(x) for x in threats]
-        dts = {round(float(p[0][1] - p[0][0]), 9) for p in parts if p[0].size > 1}
-        if len(dts) > 1 or any(p[0].size and p[0][0] != 0.0 for p in parts):
-            raise InputError("threat trajectories must share one sample step starting at t = 0 "
-                             f"(got steps {sorted(dts)})")
-        longest = max(parts, key=lambda p: p[0].size)[0]
-        m = longest.size
-        r = np.full((sum(p[1].shape[0] for p in parts), m, 3), np.nan)
-        v = np.full(r.shape, np.nan)
-        i = 0
-        for t_i, r_i, v_i in parts:
-            k = r_i.shape[0]
-            r[i:i + k, :r_i.shape[1]] = r_i
-            v[i:i + k, :v_i.shape[1]] = v_i
-            i += k
-        return longest, r, v
+        return _stack_threats([_threat_arrays(x) for x in threats])
     else:
         raise InputError("threats: expected Trajectories / FlyoutResult objects, a list of them, or (t_s, r, v)")
-    t = np.asarray(t, dtype=float)
-    r = np.asarray(r, dtype=float)
-    v = np.asarray(v, dtype=float)
+    t, r, v = (np.asarray(x, dtype=float) for x in (t, r, v))
     if r.ndim == 2:
         r, v = r[None], v[None]
     if r.ndim != 3 or r.shape[-1] != 3 or v.shape != r.shape or r.shape[1] != t.size:
@@ -167,139 +257,19 @@ def _threat_arrays(threats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return t, r, v
 
 
-def _default_country_at() -> Callable | None:
-    try:
-        from bmdcoop.catalog.regions import country_at  # owned by the scenario layer
-    except ImportError:
-        return None
-    return country_at
-
-
-def engage(threats, batteries: Sequence[Battery | Fan], track_t_s, *, reaction_s=None, launch_delay_s=None,
-           look_s: float = 30.0, max_shots: int = 4, country_at: Callable | None | bool = None,
-           forces: Forces = Forces(), keep_feasible: bool = False) -> Engagements:
-    """Engagement windows of B batteries against T threats (see module doc for the rules).
-
-    threats: `Trajectories` (from `propagate`), a `FlyoutResult`, a list of them on one time grid,
-      or a tuple (t_s (m,), r_ecef_m (T, m, 3), v_ecef_mps (T, m, 3)).
-    batteries: `Battery` objects or ready `Fan`s (their fans are cached).
-    track_t_s: fire-control track time per (threat, battery), (T, B), (T,) or scalar; NaN = never.
-    reaction_s, launch_delay_s: override the catalog values (scalar or (B,)).
-    look_s: time after each intercept before the battery may decide to fire again.
-    country_at: territory lookup for debris; None uses `bmdcoop.catalog.regions.country_at` if present,
-      False skips it.
-
-    A battery with no fire-control track on any threat raises a `NeverFiresWarning` and is
-    flagged in `never_fires`.
-
-    Example:
-      >>> from bmdcoop.physics.propagate import propagate                       # doctest: +SKIP
-      >>> eng = engage(threat_traj, [Battery(44.08, 24.40, "sm-3-ib", id="deveselu")], track_t_s=120.0)
-      >>> eng.engageable[0, 0], eng.first_intercept_t_s[0, 0], eng.shots[0, 0]
-    """
-    t, r, v = _threat_arrays(threats)
-    n_t, m = r.shape[:2]
-    fans = [b if isinstance(b, Fan) else b.fan(forces) for b in batteries]
-    if not fans:
-        raise InputError("engage: no batteries given")
-    ids = [b.name if isinstance(b, Battery) else f"{b.spec.name}@{b.lat_deg:.2f},{b.lon_deg:.2f}" for b in batteries]
-    n_b = len(fans)
-    track = np.asarray(track_t_s, dtype=float)
-    if track.ndim == 1 and track.size == n_t:
-        track = track[:, None]
-    try:
-        track = np.broadcast_to(track, (n_t, n_b))
-    except ValueError:
-        raise InputError(f"track_t_s: shape {np.shape(track_t_s)} does not fit (threats, batteries) = ({n_t}, {n_b})")
-    if max_shots < 1 or not (look_s >= 0):
-        raise InputError(f"engage: need max_shots >= 1 and look_s >= 0 (got {max_shots}, {look_s})")
-    reaction = _per_battery("reaction_s", reaction_s, [f.spec.reaction_s for f in fans])
-    delay = _per_battery("launch_delay_s", launch_delay_s, [f.spec.launch_delay_s for f in fans])
-    if country_at is None:
-        country_at = _default_country_at()
-    elif country_at is False:
-        country_at = None
-
-    shape = (n_t, n_b)
-    nan = lambda: np.full(shape, np.nan)  # noqa: E731
-    out = dict(engageable=np.zeros(shape, bool), ready_t_s=nan(), earliest_launch_t_s=nan(),
-               latest_launch_t_s=nan(), first_intercept_t_s=nan(), last_intercept_t_s=nan(), launch_t_s=nan(),
-               flight_time_s=nan(), intercept_alt_m=nan(), intercept_lat_deg=nan(), intercept_lon_deg=nan(),
-               intercept_range_m=nan(), closing_speed_mps=nan(), closing_angle_deg=nan(),
-               shots=np.zeros(shape, np.int64))
-    sls_t = np.full(shape + (max_shots,), np.nan)
-    sls_launch = np.full(shape + (max_shots,), np.nan)
-    sls_r = np.full(shape + (max_shots, 3), np.nan)
-    feas_all = np.zeros((n_t, n_b, m), bool) if keep_feasible else None
-    msgs: list[str] = []
-    never = np.zeros(n_b, bool)
-    rows = np.arange(n_t)
-    for b, fan in enumerate(fans):
-        ready = track[:, b] + reaction[b] + delay[b]
-        out["ready_t_s"][:, b] = ready
-        if not np.isfinite(track[:, b]).any():
-            never[b] = True
-            msg = (f"battery {ids[b]}: no sensor gives it a fire-control track on any threat - "
-                   "it can never fire (cue it with a sensor or a track-sharing agreement)")
-            msgs.append(msg)
-            warnings.warn(msg, NeverFiresWarning, stacklevel=2)
-            continue
-        rc = fan.reach(r)
-        latest = t[None, :] - rc.t_min_s                 # (T, m), -inf where unreachable
-        earliest = np.maximum(ready[:, None], t[None, :] - rc.t_max_s)
-        with np.errstate(invalid="ignore"):
-            feas = latest >= ready[:, None]              # NaN ready -> False
-        if keep_feasible:
-            feas_all[:, b] = feas
-        any_ = feas.any(axis=1)
-        out["engageable"][:, b] = any_
-        if not any_.any():
-            continue
-        k1 = np.argmax(feas, axis=1)
-        k2 = m - 1 - np.argmax(feas[:, ::-1], axis=1)
-        sel = any_
-        out["first_intercept_t_s"][sel, b] = t[k1[sel]]
-        out["last_intercept_t_s"][sel, b] = t[k2[sel]]
-        out["latest_launch_t_s"][sel, b] = np.where(feas, latest, -np.inf).max(axis=1)[sel]
-        out["earliest_launch_t_s"][sel, b] = np.where(feas, earliest, np.inf).min(axis=1)[sel]
-        out["launch_t_s"][sel, b] = latest[rows, k1][sel]
-        out["flight_time_s"][sel, b] = rc.t_min_s[rows, k1][sel]
-        out["intercept_alt_m"][sel, b] = rc.alt_m[rows, k1][sel]
-        out["intercept_range_m"][sel, b] = rc.range_m[rows, k1][sel]
-        v_int = rc.v_ecef_mps[rows, k1]
-        v_thr = v[rows, k1]
-        closing = v_int - v_thr
-        out["closing_speed_mps"][sel, b] = np.linalg.norm(closing, axis=-1)[sel]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cosang = -np.sum(v_int * v_thr, axis=-1) / (np.linalg.norm(v_int, axis=-1) * np.linalg.norm(v_thr, axis=-1))
-        out["closing_angle_deg"][sel, b] = np.degrees(np.arccos(np.clip(cosang, -1.0, 1.0)))[sel]
-        # shoot-look-shoot: greedy sequence of earliest feasible intercepts
-        k = np.where(sel, k1, 0)
-        alive = sel.copy()
-        for shot in range(max_shots):
-            sls_t[alive, b, shot] = t[k[alive]]
-            sls_launch[alive, b, shot] = latest[rows, k][alive]
-            sls_r[alive, b, shot] = r[rows, k][alive]
-            out["shots"][alive, b] += 1
-            next_ready = t[k] + look_s + delay[b]
-            with np.errstate(invalid="ignore"):
-                nxt = (latest >= next_ready[:, None]) & feas
-            alive = alive & nxt.any(axis=1)
-            k = np.where(alive, np.argmax(nxt, axis=1), 0)
-            if not alive.any():
-                break
-    lat, lon, _ = _earth.ecef_to_geodetic(sls_r, forces.earth)
-    country = np.full(lat.shape, "", dtype=object)
-    hit = np.isfinite(lat)
-    if country_at is not None and hit.any():
-        country[hit] = np.asarray(country_at(lat[hit], lon[hit]), dtype=object)
-    first = out["engageable"]
-    out["intercept_lat_deg"][first] = lat[..., 0][first]
-    out["intercept_lon_deg"][first] = lon[..., 0][first]
-    pk = np.array([f.spec.pk for f in fans])
-    return Engagements(battery_ids=ids, t_s=t, sls_intercept_t_s=sls_t, sls_launch_t_s=sls_launch, sls_lat_deg=lat,
-                       sls_lon_deg=lon, sls_country=country, never_fires=never, pk=pk, warnings=msgs,
-                       feasible=feas_all, **out)
+def _stack_threats(parts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    dts = {round(float(p[0][1] - p[0][0]), 9) for p in parts if p[0].size > 1}
+    if len(dts) > 1 or any(p[0].size and p[0][0] != 0.0 for p in parts):
+        raise InputError(f"threat trajectories must share one sample step starting at t = 0 (got steps {sorted(dts)})")
+    longest = max(parts, key=lambda p: p[0].size)[0]
+    r = np.full((sum(p[1].shape[0] for p in parts), longest.size, 3), np.nan)
+    v = np.full(r.shape, np.nan)
+    i = 0
+    for _, r_i, v_i in parts:
+        r[i:i + r_i.shape[0], :r_i.shape[1]] = r_i
+        v[i:i + v_i.shape[0], :v_i.shape[1]] = v_i
+        i += r_i.shape[0]
+    return longest, r, v
 
 
 def _per_battery(name: str, value, default: list[float]) -> np.ndarray:
@@ -309,6 +279,143 @@ def _per_battery(name: str, value, default: list[float]) -> np.ndarray:
     if not np.isfinite(arr).all() or (arr < 0).any():
         raise InputError(f"engage: {name} must be finite and >= 0 (got {value!r})")
     return arr
+
+
+def _track_matrix(track_t_s, n_t: int, n_b: int) -> np.ndarray:
+    track = np.asarray(track_t_s, dtype=float)
+    if track.ndim == 1 and track.size == n_t:
+        track = track[:, None]
+    try:
+        return np.broadcast_to(track, (n_t, n_b))
+    except ValueError:
+        raise InputError(f"track_t_s: shape {np.shape(track_t_s)} does not fit (threats, batteries) = ({n_t}, {n_b})")
+
+
+def _window(out: dict, b: int, t: np.ndarray, v: np.ndarray, fz: Feasible, ready: np.ndarray) -> np.ndarray:
+    """Fill battery b's window fields from its feasible pairs; return each threat's first pair."""
+    has, k1 = fz.first()
+    out["engageable"][:, b] = has
+    if not has.any():
+        return k1
+    k2 = fz.last()
+    latest = t[fz.sample] - fz.t_min_s
+    earliest = np.maximum(ready[fz.threat], t[fz.sample] - fz.t_max_s)
+    col = lambda name: out[name][:, b]  # noqa: E731 - a view into the (T, B) array
+    hi = np.full(fz.n_threats, -np.inf)
+    lo = np.full(fz.n_threats, np.inf)
+    np.maximum.at(hi, fz.threat, latest)
+    np.minimum.at(lo, fz.threat, earliest)
+    col("latest_launch_t_s")[has], col("earliest_launch_t_s")[has] = hi[has], lo[has]
+    f = k1[has]
+    col("first_intercept_t_s")[has] = t[fz.sample[f]]
+    col("last_intercept_t_s")[has] = t[fz.sample[k2[has]]]
+    col("launch_t_s")[has] = latest[f]
+    col("flight_time_s")[has] = fz.t_min_s[f]
+    col("intercept_alt_m")[has] = fz.alt_m[f]
+    col("intercept_range_m")[has] = fz.range_m[f]
+    v_int, v_thr = fz.v_ecef_mps[f], v[fz.threat[f], fz.sample[f]]
+    col("closing_speed_mps")[has] = np.linalg.norm(v_int - v_thr, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cosang = -np.sum(v_int * v_thr, axis=-1) / (np.linalg.norm(v_int, axis=-1) * np.linalg.norm(v_thr, axis=-1))
+    col("closing_angle_deg")[has] = np.degrees(np.arccos(np.clip(cosang, -1.0, 1.0)))
+    return k1
+
+
+def _shoot_look_shoot(fz: Feasible, k1: np.ndarray, t: np.ndarray, look_s: float, delay_s: float,
+                      max_shots: int) -> np.ndarray:
+    """Pair index (T, max_shots) of each shot (-1: no such shot): each next shot takes the earliest
+    intercept whose latest launch is >= previous intercept + look + launch delay."""
+    shots = np.full((fz.n_threats, max_shots), -1)
+    latest = t[fz.sample] - fz.t_min_s
+    alive = k1 >= 0
+    k = k1.copy()
+    for s in range(max_shots):
+        shots[alive, s] = k[alive]
+        next_ready = np.full(fz.n_threats, np.inf)
+        next_ready[alive] = t[fz.sample[k[alive]]] + look_s + delay_s
+        has, k = fz.first(np.flatnonzero(latest >= next_ready[fz.threat]))
+        alive &= has
+        if not alive.any():
+            break
+    return shots
+
+
+def engage(threats, batteries: Sequence[Battery | Fan], track_t_s, *, reaction_s=None, launch_delay_s=None,
+           look_s: float = 30.0, max_shots: int = 4, country_at: Callable | None | bool = None,
+           forces: Forces = Forces(), keep_feasible: bool = False) -> Engagements:
+    """Engagement windows of B batteries against T threats (see module doc for the rules).
+
+    threats: `Trajectories` (from `propagate`), a `FlyoutResult`, a list of them on one time grid,
+      or a tuple (t_s (m,), r_ecef_m (T, m, 3), v_ecef_mps (T, m, 3)).
+    batteries: scenario `Battery` models (`bmdcoop.Battery`) or ready `Fan`s.
+    track_t_s: fire-control track time per (threat, battery), (T, B), (T,) or scalar; NaN = never.
+    reaction_s, launch_delay_s: override the catalog values (scalar or (B,)).
+    look_s: time after each intercept before the battery may decide to fire again.
+    country_at: territory lookup for debris; None uses `bmdcoop.catalog.regions.country_at`,
+      False skips it.
+
+    A battery with no fire-control track on any threat raises a `NeverFiresWarning` and is
+    flagged in `never_fires`.
+
+    Example:
+      >>> bat = Battery(id="deveselu", party="nato", site="deveselu", interceptor="sm-3-ib", rounds=24)
+      >>> eng = engage(threat_traj, [bat], track_t_s=120.0)                  # doctest: +SKIP
+      >>> eng.engageable[0, 0], eng.first_intercept_t_s[0, 0], eng.shots[0, 0]  # doctest: +SKIP
+    """
+    t, r, v = _threat_arrays(threats)
+    n_t, m = r.shape[:2]
+    if not batteries:
+        raise InputError("engage: no batteries given")
+    fans = [b if isinstance(b, Fan) else battery_fan(b, forces) for b in batteries]
+    ids = [f"{b.spec.name}@{b.lat_deg:.2f},{b.lon_deg:.2f}" if isinstance(b, Fan) else b.id for b in batteries]
+    n_b = len(fans)
+    track = _track_matrix(track_t_s, n_t, n_b)
+    if max_shots < 1 or not (look_s >= 0):
+        raise InputError(f"engage: need max_shots >= 1 and look_s >= 0 (got {max_shots}, {look_s})")
+    reaction = _per_battery("reaction_s", reaction_s, [f.spec.reaction_s for f in fans])
+    delay = _per_battery("launch_delay_s", launch_delay_s, [f.spec.launch_delay_s for f in fans])
+    lookup = _country_at if country_at is None else (country_at or None)
+
+    shape = (n_t, n_b)
+    out = {k: np.full(shape, np.nan) for k in Engagements._ROW_KEYS}
+    out["engageable"] = np.zeros(shape, bool)
+    out["shots"] = np.zeros(shape, np.int64)
+    sls_t, sls_launch = np.full(shape + (max_shots,), np.nan), np.full(shape + (max_shots,), np.nan)
+    sls_r = np.full(shape + (max_shots, 3), np.nan)
+    feas_all = np.zeros((n_t, n_b, m), bool) if keep_feasible else None
+    msgs: list[str] = []
+    never = np.zeros(n_b, bool)
+    for b, fan in enumerate(fans):
+        ready = track[:, b] + reaction[b] + delay[b]
+        out["ready_t_s"][:, b] = ready
+        if not np.isfinite(track[:, b]).any():
+            never[b] = True
+            msgs.append(f"battery {ids[b]}: no sensor gives it a fire-control track on any threat - "
+                        "it can never fire (cue it with a sensor or a track-sharing agreement)")
+            warnings.warn(msgs[-1], NeverFiresWarning, stacklevel=2)
+            continue
+        fz = feasible_intercepts(t, r, fan, ready)
+        if keep_feasible:
+            feas_all[fz.threat, b, fz.sample] = True
+        k1 = _window(out, b, t, v, fz, ready)
+        shots = _shoot_look_shoot(fz, k1, t, look_s, delay[b], max_shots)
+        got = shots >= 0
+        out["shots"][:, b] = got.sum(axis=1)
+        pair = shots[got]
+        sls_t[:, b][got] = t[fz.sample[pair]]
+        sls_launch[:, b][got] = t[fz.sample[pair]] - fz.t_min_s[pair]
+        sls_r[:, b][got] = r[fz.threat[pair], fz.sample[pair]]
+    lat, lon, _ = _earth.ecef_to_geodetic(sls_r, forces.earth)
+    country = np.full(lat.shape, "", dtype=object)
+    hit = np.isfinite(lat)
+    if lookup is not None and hit.any():
+        country[hit] = np.asarray(lookup(lat[hit], lon[hit]), dtype=object)
+    first = out["engageable"]
+    out["intercept_lat_deg"][first] = lat[..., 0][first]
+    out["intercept_lon_deg"][first] = lon[..., 0][first]
+    return Engagements(battery_ids=ids, t_s=t, sls_intercept_t_s=sls_t, sls_launch_t_s=sls_launch, sls_lat_deg=lat,
+                       sls_lon_deg=lon, sls_country=country, never_fires=never,
+                       pk=np.array([f.spec.pk for f in fans]), warnings=msgs, feasible=feas_all, **out)
 
 
 def debris_points(eng: Engagements) -> list[dict[str, Any]]:

@@ -235,7 +235,7 @@ def _validate(located: Located, filename: str) -> Scenario:
         raise ScenarioError(filename, errors)
     scenario = None
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data, context={"cross_referenced_by_loader": True})
     except pydantic.ValidationError as exc:
         for err in exc.errors(include_url=False):
             path = _clean_loc(tuple(err["loc"]), data)

@@ -37,7 +37,7 @@ import math
 import shapely
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (AliasChoices, BaseModel, ConfigDict, Discriminator, Field, Tag,
+from pydantic import (AliasChoices, BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationInfo,
                       field_validator, model_validator)
 
 from bmdcoop.scenario import names as known
@@ -303,6 +303,20 @@ class Scenario(Model):
             codes = known.country_codes([t.launch.lat_deg for t in todo], [t.launch.lon_deg for t in todo])
             for threat, code in zip(todo, codes):
                 threat.origin = str(code) or None
+        return self
+
+    @model_validator(mode="after")
+    def _cross_references(self, info: ValidationInfo):
+        """A scenario built in Python is checked like a loaded file (the loader runs the same
+        checks itself, with file lines, and asks this one to stand aside)."""
+        if info.context and info.context.get("cross_referenced_by_loader"):
+            return self
+        from bmdcoop.scenario.checks import cross_reference
+
+        problems = [f"{'.'.join(str(k) for k in path) or 'scenario'}: {msg}"
+                    for path, msg in cross_reference(self.model_dump(mode="json", exclude_none=True))]
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     # --- conveniences for the layers above (never part of the file) ---------------------------
