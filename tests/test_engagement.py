@@ -33,12 +33,13 @@ from hypothesis import strategies as st
 
 from bmdcoop.physics import earth
 from bmdcoop.catalog import regions
-from bmdcoop import Battery
+from types import SimpleNamespace
+
+from bmdcoop import Battery, catalog
 from bmdcoop.engagement.windows import NeverFiresWarning, debris_points, engage
 from bmdcoop.errors import InputError
-from bmdcoop.engagement.footprint import ideal_threats
+from bmdcoop.engagement.threats import ideal_threats
 from bmdcoop.engagement.interceptors import fly_out_fan
-from bmdcoop.engagement.reach import Place
 
 MU = earth.MU_M3S2
 DT = 2.0           # threat sample step (s)
@@ -52,7 +53,10 @@ BATTERIES = [("deveselu", "sm-3-ib"), ("deveselu", "thaad"), ("warsaw", "pac-3-m
 
 
 def _place(site):
-    return Place("warsaw", *WARSAW) if site == "warsaw" else Place.site(site)
+    if site == "warsaw":
+        return SimpleNamespace(name="warsaw", lat_deg=WARSAW[0], lon_deg=WARSAW[1], alt_m=0.0)
+    e = catalog.get("sites", site)
+    return SimpleNamespace(name=site, lat_deg=e["lat_deg"], lon_deg=e["lon_deg"], alt_m=e.get("alt_m", 0.0) or 0.0)
 
 
 @pytest.fixture(scope="module")
