@@ -31,7 +31,7 @@ import pytest
 from bmdcoop import catalog
 from bmdcoop.physics import earth
 from bmdcoop.errors import InputError
-from bmdcoop.engagement.interceptors import KICKS_DEG, REF_KICK_DEG, fly_out_fan, interceptor_names, interceptor_spec
+from bmdcoop.engagement.interceptors import REF_KICK_DEG, fly_out_fan, interceptor_names, interceptor_spec
 from bmdcoop.physics.propagate import Forces
 
 MU = earth.MU_M3S2
@@ -199,7 +199,7 @@ def test_reference_member_burns_out_at_the_catalog_speed(vacuum_fans, name):
     # the ideal velocity increment must exceed it (gravity and drag losses are positive) but not
     # by more than g0 * burn time + 1.5 km/s (gravity loss <= g t_b; drag loss of a dense-air boost)
     fan = vacuum_fans[name]
-    j = int(np.flatnonzero(KICKS_DEG == REF_KICK_DEG)[0])
+    j = int(np.flatnonzero(fan.kicks_deg == REF_KICK_DEG)[0])
     assert fan.burnout_speed_mps[0, j] == pytest.approx(fan.spec.burnout_speed_mps, rel=5e-3)
     assert fan.spec.burnout_speed_mps < fan.dv_ideal_mps < fan.spec.burnout_speed_mps + 9.80665 * fan.spec.burn_time_s + 1500
 
@@ -253,7 +253,7 @@ def test_vertical_shot_matches_inverse_square_gravity(name):
     spec = interceptor_spec(name).with_(max_alt_m=3000e3)
     fan = fly_out_fan(spec, *SITE, forces=VACUUM_SPHERE, keep_trajectories=True)
     tr = fan.trajectories
-    k0 = int(np.flatnonzero(KICKS_DEG == 0.0)[0])          # kick 0: straight up (no rotation, no J2)
+    k0 = int(np.flatnonzero(fan.kicks_deg == 0.0)[0])          # kick 0: straight up (no rotation, no J2)
     rb_vec, vb_vec = tr.burnout_r_ecef_m[k0], tr.burnout_v_ecef_mps[k0]
     r_b, v_b = float(np.linalg.norm(rb_vec)), float(np.linalg.norm(vb_vec))
     assert np.dot(rb_vec, vb_vec) / (r_b * v_b) == pytest.approx(1.0, abs=1e-9)

@@ -49,6 +49,8 @@ EXHAUST_VELOCITY_MPS = 2600.0   # vacuum Isp ~265 s, AP/HTPB composite (Sutton &
 STRUCTURE_FRACTION = 0.12       # dry / (dry + propellant) of a tactical solid motor stage (Sutton & Biblarz 2017: 0.08-0.15)
 REF_KICK_DEG = 30.0             # the fan member on which the catalog burnout speed is matched
 KICKS_DEG = np.concatenate([[0.0, 0.5, 1.0, 2.0, 3.0], np.arange(4.0, 89.0, 2.0)])
+KICK_REFINE_DEPTH = 6           # bisections of a kick interval at the fan's depressed edge: 2 deg / 2^6 = 0.03 deg
+KICK_REFINE_CELLS = 2.0         # ... until neighbouring members end within this many raster cell diagonals
 KV_AREA_M2 = 0.07               # exo kill vehicle cross-section (~0.3 m disc); its drag only matters low down
 # Zero-lift drag of a slender missile body vs Mach (Fleeman, Tactical Missile Design, 2nd ed., 2006:
 # ~0.3 subsonic, peak ~0.55 transonic, falling to ~0.2 hypersonic)
@@ -555,6 +557,83 @@ class Fan:
         return float(self.range_centres_m[cols].max()) if cols.any() else 0.0
 
 
+def _sample_coords(tr: Trajectories, site_r, frame, forces: Forces):
+    """(range proxy, altitude, horizontal speed away from the site, vertical speed) of every sample, (n*m,)."""
+    r = tr.r_ecef_m.reshape(-1, 3)
+    v = tr.v_ecef_mps.reshape(-1, 3)
+    a, e2 = _earth.shape_params(forces.earth)
+    S, H, AZR = (np.empty(r.shape[0]) for _ in range(3))
+    _coords_batch(np.ascontiguousarray(np.nan_to_num(r, nan=0.0)), site_r, float(np.linalg.norm(site_r)), frame,
+                  a, e2, S, H, AZR)
+    bad = ~np.isfinite(r).all(axis=-1)
+    S[bad] = np.nan
+    H[bad] = np.nan
+    # velocity components: up (geocentric) and horizontal away from the site
+    with np.errstate(invalid="ignore", divide="ignore"):
+        up = r / np.linalg.norm(r, axis=-1, keepdims=True)
+        vu = np.sum(v * up, axis=-1)
+        away = r - site_r
+        away -= np.sum(away * up, axis=-1, keepdims=True) * up
+        an = np.linalg.norm(away, axis=-1, keepdims=True)
+        away = np.where(an > 1.0, away / np.where(an > 1.0, an, 1.0), 0.0)
+        vh = np.sum(v * away, axis=-1)
+    return S, H, vh, vu
+
+
+def _kicks_to_split(S, H, min_alt_m: float, tol_m: float) -> np.ndarray:
+    """(J-1,) bool: kick intervals whose two members leave an in-band gap the raster cannot fill.
+
+    S, H: (A, J, m) samples of each azimuth's members. The raster fills the quads between
+    neighbouring members only while both fly; when one has hit the ground and the other flies on
+    through the intercept band (altitude >= `min_alt_m`) to more than `tol_m` from where the first
+    ended, the members in between (which would cover that region) are missing."""
+    A, J, m = S.shape
+    alive = np.isfinite(S)
+    last = np.where(alive.any(axis=-1), m - 1 - np.argmax(alive[..., ::-1], axis=-1), -1)   # (A, J)
+    split = np.zeros(J - 1, dtype=bool)
+    for j in range(J - 1):
+        for ia in range(A):
+            e0, e1 = last[ia, j], last[ia, j + 1]
+            if e0 == e1:
+                continue
+            short, long_ = (j, j + 1) if e0 < e1 else (j + 1, j)
+            es, el = min(e0, e1), max(e0, e1)
+            s_end, h_end = (S[ia, short, es], H[ia, short, es]) if es >= 0 else (0.0, 0.0)
+            ss, hh = S[ia, long_, es + 1:el + 1], H[ia, long_, es + 1:el + 1]
+            far = (hh >= min_alt_m) & (np.hypot(ss - s_end, hh - h_end) > tol_m)
+            if far.any():
+                split[j] = True
+                break
+    return split
+
+
+_MEMBER_FIELDS = [f.name for f in dataclasses.fields(Trajectories) if f.init and f.name not in ("t_s", "earth")]
+
+
+def _merge_members(a: Trajectories, b: Trajectories, n_az: int) -> Trajectories:
+    """Members of b appended after those of a, azimuth by azimuth (both az-major, (n_az * J, ...))."""
+    m = max(a.t_s.size, b.t_s.size)
+    out = {}
+    for name in _MEMBER_FIELDS:
+        xa, xb = getattr(a, name), getattr(b, name)
+        if name in ("r_ecef_m", "v_ecef_mps"):       # pad the shorter sampling with NaN (all impacted earlier)
+            xa, xb = (np.concatenate([x, np.full((x.shape[0], m - x.shape[1], 3), np.nan)], axis=1) for x in (xa, xb))
+        xa, xb = xa.reshape((n_az, -1) + xa.shape[1:]), xb.reshape((n_az, -1) + xb.shape[1:])
+        merged = np.concatenate([xa, xb], axis=1)
+        out[name] = merged.reshape((-1,) + merged.shape[2:])
+    t_s = a.t_s if a.t_s.size >= b.t_s.size else b.t_s
+    return Trajectories(t_s=t_s, earth=a.earth, **out)
+
+
+def _reorder_members(tr: Trajectories, n_az: int, order: np.ndarray) -> Trajectories:
+    out = {}
+    for name in _MEMBER_FIELDS:
+        x = getattr(tr, name)
+        x = x.reshape((n_az, -1) + x.shape[1:])[:, order]
+        out[name] = x.reshape((-1,) + x.shape[2:])
+    return Trajectories(t_s=tr.t_s, earth=tr.earth, **out)
+
+
 def fly_out_fan(interceptor: str | InterceptorSpec, lat_deg: float, lon_deg: float, alt_m: float = 0.0, *,
                 forces: Forces = Forces(), n_azimuths: int | None = None, n_range: int = 400, n_alt: int = 200,
                 sample_dt_s: float | None = None, keep_trajectories: bool = False) -> Fan:
@@ -588,30 +667,34 @@ def _fan_cached(spec, lat, lon, alt, forces, n_az, n_range, n_alt, dt, keep) -> 
     site_r = _earth.geodetic_to_ecef(lat, lon, alt, forces.earth)
     dv = solve_ideal_dv(spec, lat, lon, alt, forces)
     az = np.arange(n_az) * 360.0 / n_az
-    kicks = KICKS_DEG
-    AZ, KK = np.meshgrid(az, kicks, indexing="ij")
-    t_max = spec.max_flight_s + 2.0 * dt
-    tr = _fly(spec, site_r, dv, AZ.ravel(), KK.ravel(), forces, t_max, dt)
-    m = tr.t_s.size
-    r = tr.r_ecef_m.reshape(-1, 3)
-    v = tr.v_ecef_mps.reshape(-1, 3)
-    a, e2 = _earth.shape_params(forces.earth)
     frame = np.ascontiguousarray(_earth.enu_basis(lat, lon))
-    S, H, AZR = (np.empty(r.shape[0]) for _ in range(3))
-    _coords_batch(np.ascontiguousarray(np.nan_to_num(r, nan=0.0)), site_r, float(np.linalg.norm(site_r)), frame,
-                  a, e2, S, H, AZR)
-    bad = ~np.isfinite(r).all(axis=-1)
-    S[bad] = np.nan
-    H[bad] = np.nan
-    # velocity components: up (geocentric) and horizontal away from the site
-    with np.errstate(invalid="ignore", divide="ignore"):
-        up = r / np.linalg.norm(r, axis=-1, keepdims=True)
-        vu = np.sum(v * up, axis=-1)
-        away = r - site_r
-        away -= np.sum(away * up, axis=-1, keepdims=True) * up
-        an = np.linalg.norm(away, axis=-1, keepdims=True)
-        away = np.where(an > 1.0, away / np.where(an > 1.0, an, 1.0), 0.0)
-        vh = np.sum(v * away, axis=-1)
+    t_max = spec.max_flight_s + 2.0 * dt
+
+    def fly(kicks):
+        AZ, KK = np.meshgrid(az, kicks, indexing="ij")
+        return _fly(spec, site_r, dv, AZ.ravel(), KK.ravel(), forces, t_max, dt)
+
+    kicks = KICKS_DEG.copy()
+    tr = fly(kicks)
+    S, H, vh, vu = _sample_coords(tr, site_r, frame, forces)
+    # the depressed edge: members either side of the kick where the fan turns from skimming to
+    # crashing differ wildly, and the 2-degree grid puts that step in a different place at every
+    # speed; bisect the kick interval until neighbours end within a few raster cells
+    tol_m = KICK_REFINE_CELLS * math.hypot(min(1.05 * spec.max_range_m, float(np.nanmax(S))) / n_range,
+                                           min(1.05 * spec.max_alt_m, float(np.nanmax(H))) / n_alt)
+    for _ in range(KICK_REFINE_DEPTH):
+        J = kicks.size
+        split = _kicks_to_split(S.reshape(n_az, J, -1), H.reshape(n_az, J, -1), spec.min_alt_m, tol_m)
+        if not split.any():
+            break
+        extra = 0.5 * (kicks[:-1] + kicks[1:])[split]
+        tr = _merge_members(tr, fly(extra), n_az)
+        kicks = np.concatenate([kicks, extra])
+        order = np.argsort(kicks, kind="stable")
+        kicks = kicks[order]
+        tr = _reorder_members(tr, n_az, order)
+        S, H, vh, vu = _sample_coords(tr, site_r, frame, forces)
+    m = tr.t_s.size
     # raster extent: the catalog limits (a little beyond) or what the fan reaches, whichever is less
     s_top = min(1.05 * spec.max_range_m, float(np.nanmax(S)) + 1.0)
     h_top = min(1.05 * spec.max_alt_m, float(np.nanmax(H)) + 1.0)
