@@ -399,17 +399,13 @@ KINEMATIC_SWEEP_MAX_RANGE_M = 6_000e3   # range cap for burnout-speed sweeps (th
 def sweep_spec(interceptor: str, burnout_speed_mps: float | None):
     """The interceptor with another burnout speed, for speed sweeps ("what if it were faster?").
 
-    The catalog's maximum range belongs to the real missile's speed, so a sweep lifts it to
-    `KINEMATIC_SWEEP_MAX_RANGE_M` and lets the fly-out physics (and the catalog's altitude band and
-    maximum flight time) decide; burn time and stage count stay those of the catalog type.
+    A thin call to `InterceptorSpec.at_burnout_speed`, which scales every kinematic limit with the
+    speed (see there); None keeps the catalog interceptor.
     """
     from bmdcoop.engagement.interceptors import interceptor_spec
 
     spec = interceptor_spec(interceptor)
-    if burnout_speed_mps is None:
-        return spec
-    return spec.with_(burnout_speed_mps=float(burnout_speed_mps),
-                      max_range_m=max(spec.max_range_m, KINEMATIC_SWEEP_MAX_RANGE_M))
+    return spec if burnout_speed_mps is None else spec.at_burnout_speed(burnout_speed_mps)
 
 
 def battery_intercepts(threats: ThreatSet, site_lat_deg: float, site_lon_deg: float, site_alt_m: float,

@@ -51,6 +51,7 @@ REF_KICK_DEG = 30.0             # the fan member on which the catalog burnout sp
 KICKS_DEG = np.concatenate([[0.0, 0.5, 1.0, 2.0, 3.0], np.arange(4.0, 89.0, 2.0)])
 KICK_REFINE_DEPTH = 6           # bisections of a kick interval at the fan's depressed edge: 2 deg / 2^6 = 0.03 deg
 KICK_REFINE_CELLS = 2.0         # ... until neighbouring members end within this many raster cell diagonals
+KICK_REFINE_MAX = 24            # at most this many new members per azimuth and bisection (the widest gaps)
 KV_AREA_M2 = 0.07               # exo kill vehicle cross-section (~0.3 m disc); its drag only matters low down
 # Zero-lift drag of a slender missile body vs Mach (Fleeman, Tactical Missile Design, 2nd ed., 2006:
 # ~0.3 subsonic, peak ~0.55 transonic, falling to ~0.2 hypersonic)
@@ -90,9 +91,112 @@ class InterceptorSpec:
     def with_(self, **changes) -> "InterceptorSpec":
         return dataclasses.replace(self, **changes)
 
+    def at_burnout_speed(self, speed_mps: float) -> "InterceptorSpec":
+        """The same interceptor burning out at `speed_mps`: the one definition of a speed sweep.
+
+        What belongs to the missile stays: burn time and stages (propellant and structure; the
+        rocket equation is solved again for the new speed), minimum intercept altitude (seeker,
+        kill-vehicle heating), reaction and launch delays, kill probability, masses and size. What
+        is purely kinematic follows the ideal ballistic relation it stands for (two-body flight
+        from the surface of a sphere, R = 6,371 km, nu = v^2 R / mu; module functions `ideal_*`):
+
+          altitude ceiling   h_apex(v) = R nu / (2 - nu)                  (apex of a vertical shot)
+          maximum range      X(v) = 2 R asin(nu / (2 - nu)), pi R from nu >= 1   (minimum-energy arc)
+          maximum flight     burn + t_apex(v)                   (burn, then the coast to that apex)
+
+        each times the catalog's margin over the same relation at the catalog speed v0 where the
+        catalog claims more than it (e.g. SM-3 IB: ceiling 500 km = 1.01 h_apex, flight 400 s =
+        45 s + 1.05 t_apex), never less: where the catalog's figure is below the kinematics (SM-3 IB
+        range 700 km = 0.71 X, GBI 6,000 km = 0.49 X) it is an operational choice of that missile,
+        not physics, and the fan's own physics (drag, gravity, rotation, which keep it inside the
+        ideal envelope) decides instead. So every limit grows with speed, a sweep never binds
+        tighter than the kinematics, and a sweep at v0 is the catalog missile with its kinematic
+        limits lifted to the ideal ones. Range stops at half the Earth's circumference; ceiling and
+        flight time, which diverge towards escape speed (11.2 km/s), stop at `SWEEP_MAX_ALT_M` and
+        `SWEEP_MAX_FLIGHT_S`; a ceiling below the minimum intercept altitude (a far slower variant
+        of, e.g., the A-235, 50 km floor) leaves an empty band, 1 m wide.
+
+        >>> ib = interceptor_spec("sm-3-ib").at_burnout_speed(5500.0)
+        >>> round(ib.max_alt_m / 1e3), round(ib.max_range_m / 1e3), round(ib.max_flight_s)
+        (2057, 4135, 900)
+        """
+        v0, v = self.burnout_speed_mps, float(speed_mps)
+        if not (math.isfinite(v) and 0.0 < v <= 12_000.0):
+            raise InputError(f"interceptor '{self.name}': burnout speed {v} m/s is outside (0, 12000] m/s")
+
+        def follow(relation, catalog_value, burn_s=0.0):
+            # the ideal value at v, times the catalog's margin over it at v0 where it has one
+            ideal = float(relation(v, self.burn_time_s)) - burn_s
+            return ideal * max(1.0, catalog_value / (float(relation(v0, self.burn_time_s)) - burn_s))
+
+        coast_s = follow(ideal_apex_time_s, self.max_flight_s - self.burn_time_s, self.burn_time_s)
+        return self.with_(burnout_speed_mps=v,
+                          max_alt_m=max(min(follow(ideal_apex_alt_m, self.max_alt_m), SWEEP_MAX_ALT_M),
+                                        self.min_alt_m + 1.0),
+                          max_range_m=min(follow(ideal_range_m, self.max_range_m), math.pi * _R_M),
+                          max_flight_s=min(self.burn_time_s + coast_s, SWEEP_MAX_FLIGHT_S))
+
     @property
     def area_m2(self) -> float:
         return math.pi * (0.5 * self.diameter_m) ** 2
+
+
+# ----------------------------------------------------------------------------- ideal ballistic relations
+# An ideal interceptor: its burn of `burn_s` (constant acceleration to v, no losses) carries it at most
+# h_b = v burn_s / 2 from the launch point, up or downrange; from there it coasts two-body about a
+# sphere of radius R (Bate, Mueller & White, Fundamentals of Astrodynamics, 1971, ch. 1-2 and 6).
+# Drag, gravity losses and a curved burn only shrink what a real fan reaches, so these bound it;
+# with burn_s = 0 they are the textbook surface relations. `InterceptorSpec.at_burnout_speed` uses
+# them to scale the kinematic limits of a spec with its burnout speed.
+
+_R_M, _MU = _earth.R_SPHERE_M, _earth.MU_M3S2
+# Caps for fast sweeps, where the ideal apex and its time grow without bound towards escape speed.
+# No ballistic missile flies longer than a minimum-energy arc to the antipode (half an orbit at the
+# surface, 42 min, plus its boost), and an intercept comes after the threat's launch and before its
+# impact, so a fly-out beyond an hour can never be used; the ceiling cap never binds before it.
+SWEEP_MAX_FLIGHT_S = 3600.0
+SWEEP_MAX_ALT_M = 100_000e3
+
+
+def _semi_major_m(v_mps, burn_s):
+    """(burnout radius, semi-major axis; inf where the coast escapes)."""
+    v = np.asarray(v_mps, float)
+    r_b = _R_M + 0.5 * v * burn_s
+    inv_a = 2.0 / r_b - v**2 / _MU
+    with np.errstate(divide="ignore"):
+        return r_b, np.where(inv_a > 0.0, 1.0 / np.where(inv_a > 0.0, inv_a, 1.0), np.inf)
+
+
+def ideal_apex_alt_m(v_mps, burn_s: float = 0.0):
+    """Apex altitude of a vertical coast from the burnout radius r_b: 1 / (1/r_b - v^2 / (2 mu)) - R."""
+    r_b, a = _semi_major_m(v_mps, burn_s)
+    return np.where(np.isfinite(a), 1.0 / np.maximum(1.0 / r_b - np.asarray(v_mps, float) ** 2 / (2 * _MU), 1e-300)
+                    - _R_M, np.inf)
+
+
+def ideal_range_m(v_mps, burn_s: float = 0.0):
+    """Largest ground range reached at any altitude: the burn's h_b plus the angle at which the envelope
+    of all coasts from the burnout point (the ellipse |P| + |P - B| = 4a - r_b, foci at the Earth's
+    centre and at B) meets the surface; pi R where it encloses the whole Earth. With burn_s = 0 it
+    is the minimum-energy range, sin(phi / 2) = nu / (2 - nu), nu = v^2 R / mu."""
+    r_b, a = _semi_major_m(v_mps, burn_s)
+    with np.errstate(invalid="ignore"):
+        chord = 4.0 * a - r_b - _R_M
+        cos_phi = (_R_M**2 + r_b**2 - chord**2) / (2.0 * _R_M * r_b)
+        phi = np.where(np.isfinite(a), np.arccos(np.clip(cos_phi, -1.0, 1.0)), math.pi)
+    return np.minimum(r_b - _R_M + _R_M * phi, math.pi * _R_M)
+
+
+def ideal_apex_time_s(v_mps, burn_s: float = 0.0):
+    """Burn plus the coast from the burnout radius to the apex of a vertical shot (radial Kepler orbit,
+    a = r_apex / 2, r = a (1 - cos E), t = sqrt(a^3 / mu) (E - sin E) up to E = pi); inf on escape."""
+    r_b, _ = _semi_major_m(v_mps, burn_s)
+    r_apex = _R_M + ideal_apex_alt_m(v_mps, burn_s)
+    with np.errstate(invalid="ignore"):
+        a = 0.5 * r_apex
+        e_b = np.arccos(np.clip(1.0 - r_b / a, -1.0, 1.0))
+        coast = np.sqrt(a**3 / _MU) * (math.pi - e_b + np.sin(e_b))
+    return burn_s + np.where(np.isfinite(r_apex), coast, np.inf)
 
 
 def _validate(s: InterceptorSpec) -> None:
@@ -581,7 +685,7 @@ def _sample_coords(tr: Trajectories, site_r, frame, forces: Forces):
 
 
 def _kicks_to_split(S, H, min_alt_m: float, tol_m: float) -> np.ndarray:
-    """(J-1,) bool: kick intervals whose two members leave an in-band gap the raster cannot fill.
+    """(J-1,) float: the in-band gap (m, 0 where none) that each kick interval's two members leave.
 
     S, H: (A, J, m) samples of each azimuth's members. The raster fills the quads between
     neighbouring members only while both fly; when one has hit the ground and the other flies on
@@ -590,7 +694,7 @@ def _kicks_to_split(S, H, min_alt_m: float, tol_m: float) -> np.ndarray:
     A, J, m = S.shape
     alive = np.isfinite(S)
     last = np.where(alive.any(axis=-1), m - 1 - np.argmax(alive[..., ::-1], axis=-1), -1)   # (A, J)
-    split = np.zeros(J - 1, dtype=bool)
+    gap = np.zeros(J - 1)
     for j in range(J - 1):
         for ia in range(A):
             e0, e1 = last[ia, j], last[ia, j + 1]
@@ -600,11 +704,10 @@ def _kicks_to_split(S, H, min_alt_m: float, tol_m: float) -> np.ndarray:
             es, el = min(e0, e1), max(e0, e1)
             s_end, h_end = (S[ia, short, es], H[ia, short, es]) if es >= 0 else (0.0, 0.0)
             ss, hh = S[ia, long_, es + 1:el + 1], H[ia, long_, es + 1:el + 1]
-            far = (hh >= min_alt_m) & (np.hypot(ss - s_end, hh - h_end) > tol_m)
-            if far.any():
-                split[j] = True
-                break
-    return split
+            d = np.hypot(ss - s_end, hh - h_end)[hh >= min_alt_m]
+            if d.size and d.max() > tol_m:
+                gap[j] = max(gap[j], d.max())
+    return gap
 
 
 _MEMBER_FIELDS = [f.name for f in dataclasses.fields(Trajectories) if f.init and f.name not in ("t_s", "earth")]
@@ -684,8 +787,9 @@ def _fan_cached(spec, lat, lon, alt, forces, n_az, n_range, n_alt, dt, keep) -> 
                                            min(1.05 * spec.max_alt_m, float(np.nanmax(H))) / n_alt)
     for _ in range(KICK_REFINE_DEPTH):
         J = kicks.size
-        split = _kicks_to_split(S.reshape(n_az, J, -1), H.reshape(n_az, J, -1), spec.min_alt_m, tol_m)
-        if not split.any():
+        gap = _kicks_to_split(S.reshape(n_az, J, -1), H.reshape(n_az, J, -1), spec.min_alt_m, tol_m)
+        split = np.argsort(-gap)[:min(KICK_REFINE_MAX, int(np.count_nonzero(gap)))]   # widest gaps first
+        if not split.size:
             break
         extra = 0.5 * (kicks[:-1] + kicks[1:])[split]
         tr = _merge_members(tr, fly(extra), n_az)
