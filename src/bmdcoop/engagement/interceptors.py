@@ -49,6 +49,9 @@ EXHAUST_VELOCITY_MPS = 2600.0   # vacuum Isp ~265 s, AP/HTPB composite (Sutton &
 STRUCTURE_FRACTION = 0.12       # dry / (dry + propellant) of a tactical solid motor stage (Sutton & Biblarz 2017: 0.08-0.15)
 REF_KICK_DEG = 30.0             # the fan member on which the catalog burnout speed is matched
 KICKS_DEG = np.concatenate([[0.0, 0.5, 1.0, 2.0, 3.0], np.arange(4.0, 89.0, 2.0)])
+KICK_REFINE_DEPTH = 6           # bisections of a kick interval at the fan's depressed edge: 2 deg / 2^6 = 0.03 deg
+KICK_REFINE_CELLS = 2.0         # ... until neighbouring members end within this many raster cell diagonals
+KICK_REFINE_MAX = 24            # at most this many new members per azimuth and bisection (the widest gaps)
 KV_AREA_M2 = 0.07               # exo kill vehicle cross-section (~0.3 m disc); its drag only matters low down
 # Zero-lift drag of a slender missile body vs Mach (Fleeman, Tactical Missile Design, 2nd ed., 2006:
 # ~0.3 subsonic, peak ~0.55 transonic, falling to ~0.2 hypersonic)
@@ -88,9 +91,112 @@ class InterceptorSpec:
     def with_(self, **changes) -> "InterceptorSpec":
         return dataclasses.replace(self, **changes)
 
+    def at_burnout_speed(self, speed_mps: float) -> "InterceptorSpec":
+        """The same interceptor burning out at `speed_mps`: the one definition of a speed sweep.
+
+        What belongs to the missile stays: burn time and stages (propellant and structure; the
+        rocket equation is solved again for the new speed), minimum intercept altitude (seeker,
+        kill-vehicle heating), reaction and launch delays, kill probability, masses and size. What
+        is purely kinematic follows the ideal ballistic relation it stands for (two-body flight
+        from the surface of a sphere, R = 6,371 km, nu = v^2 R / mu; module functions `ideal_*`):
+
+          altitude ceiling   h_apex(v) = R nu / (2 - nu)                  (apex of a vertical shot)
+          maximum range      X(v) = 2 R asin(nu / (2 - nu)), pi R from nu >= 1   (minimum-energy arc)
+          maximum flight     burn + t_apex(v)                   (burn, then the coast to that apex)
+
+        each times the catalog's margin over the same relation at the catalog speed v0 where the
+        catalog claims more than it (e.g. SM-3 IB: ceiling 500 km = 1.01 h_apex, flight 400 s =
+        45 s + 1.05 t_apex), never less: where the catalog's figure is below the kinematics (SM-3 IB
+        range 700 km = 0.71 X, GBI 6,000 km = 0.49 X) it is an operational choice of that missile,
+        not physics, and the fan's own physics (drag, gravity, rotation, which keep it inside the
+        ideal envelope) decides instead. So every limit grows with speed, a sweep never binds
+        tighter than the kinematics, and a sweep at v0 is the catalog missile with its kinematic
+        limits lifted to the ideal ones. Range stops at half the Earth's circumference; ceiling and
+        flight time, which diverge towards escape speed (11.2 km/s), stop at `SWEEP_MAX_ALT_M` and
+        `SWEEP_MAX_FLIGHT_S`; a ceiling below the minimum intercept altitude (a far slower variant
+        of, e.g., the A-235, 50 km floor) leaves an empty band, 1 m wide.
+
+        >>> ib = interceptor_spec("sm-3-ib").at_burnout_speed(5500.0)
+        >>> round(ib.max_alt_m / 1e3), round(ib.max_range_m / 1e3), round(ib.max_flight_s)
+        (2057, 4135, 900)
+        """
+        v0, v = self.burnout_speed_mps, float(speed_mps)
+        if not (math.isfinite(v) and 0.0 < v <= 12_000.0):
+            raise InputError(f"interceptor '{self.name}': burnout speed {v} m/s is outside (0, 12000] m/s")
+
+        def follow(relation, catalog_value, burn_s=0.0):
+            # the ideal value at v, times the catalog's margin over it at v0 where it has one
+            ideal = float(relation(v, self.burn_time_s)) - burn_s
+            return ideal * max(1.0, catalog_value / (float(relation(v0, self.burn_time_s)) - burn_s))
+
+        coast_s = follow(ideal_apex_time_s, self.max_flight_s - self.burn_time_s, self.burn_time_s)
+        return self.with_(burnout_speed_mps=v,
+                          max_alt_m=max(min(follow(ideal_apex_alt_m, self.max_alt_m), SWEEP_MAX_ALT_M),
+                                        self.min_alt_m + 1.0),
+                          max_range_m=min(follow(ideal_range_m, self.max_range_m), math.pi * _R_M),
+                          max_flight_s=min(self.burn_time_s + coast_s, SWEEP_MAX_FLIGHT_S))
+
     @property
     def area_m2(self) -> float:
         return math.pi * (0.5 * self.diameter_m) ** 2
+
+
+# ----------------------------------------------------------------------------- ideal ballistic relations
+# An ideal interceptor: its burn of `burn_s` (constant acceleration to v, no losses) carries it at most
+# h_b = v burn_s / 2 from the launch point, up or downrange; from there it coasts two-body about a
+# sphere of radius R (Bate, Mueller & White, Fundamentals of Astrodynamics, 1971, ch. 1-2 and 6).
+# Drag, gravity losses and a curved burn only shrink what a real fan reaches, so these bound it;
+# with burn_s = 0 they are the textbook surface relations. `InterceptorSpec.at_burnout_speed` uses
+# them to scale the kinematic limits of a spec with its burnout speed.
+
+_R_M, _MU = _earth.R_SPHERE_M, _earth.MU_M3S2
+# Caps for fast sweeps, where the ideal apex and its time grow without bound towards escape speed.
+# No ballistic missile flies longer than a minimum-energy arc to the antipode (half an orbit at the
+# surface, 42 min, plus its boost), and an intercept comes after the threat's launch and before its
+# impact, so a fly-out beyond an hour can never be used; the ceiling cap never binds before it.
+SWEEP_MAX_FLIGHT_S = 3600.0
+SWEEP_MAX_ALT_M = 100_000e3
+
+
+def _semi_major_m(v_mps, burn_s):
+    """(burnout radius, semi-major axis; inf where the coast escapes)."""
+    v = np.asarray(v_mps, float)
+    r_b = _R_M + 0.5 * v * burn_s
+    inv_a = 2.0 / r_b - v**2 / _MU
+    with np.errstate(divide="ignore"):
+        return r_b, np.where(inv_a > 0.0, 1.0 / np.where(inv_a > 0.0, inv_a, 1.0), np.inf)
+
+
+def ideal_apex_alt_m(v_mps, burn_s: float = 0.0):
+    """Apex altitude of a vertical coast from the burnout radius r_b: 1 / (1/r_b - v^2 / (2 mu)) - R."""
+    r_b, a = _semi_major_m(v_mps, burn_s)
+    return np.where(np.isfinite(a), 1.0 / np.maximum(1.0 / r_b - np.asarray(v_mps, float) ** 2 / (2 * _MU), 1e-300)
+                    - _R_M, np.inf)
+
+
+def ideal_range_m(v_mps, burn_s: float = 0.0):
+    """Largest ground range reached at any altitude: the burn's h_b plus the angle at which the envelope
+    of all coasts from the burnout point (the ellipse |P| + |P - B| = 4a - r_b, foci at the Earth's
+    centre and at B) meets the surface; pi R where it encloses the whole Earth. With burn_s = 0 it
+    is the minimum-energy range, sin(phi / 2) = nu / (2 - nu), nu = v^2 R / mu."""
+    r_b, a = _semi_major_m(v_mps, burn_s)
+    with np.errstate(invalid="ignore"):
+        chord = 4.0 * a - r_b - _R_M
+        cos_phi = (_R_M**2 + r_b**2 - chord**2) / (2.0 * _R_M * r_b)
+        phi = np.where(np.isfinite(a), np.arccos(np.clip(cos_phi, -1.0, 1.0)), math.pi)
+    return np.minimum(r_b - _R_M + _R_M * phi, math.pi * _R_M)
+
+
+def ideal_apex_time_s(v_mps, burn_s: float = 0.0):
+    """Burn plus the coast from the burnout radius to the apex of a vertical shot (radial Kepler orbit,
+    a = r_apex / 2, r = a (1 - cos E), t = sqrt(a^3 / mu) (E - sin E) up to E = pi); inf on escape."""
+    r_b, _ = _semi_major_m(v_mps, burn_s)
+    r_apex = _R_M + ideal_apex_alt_m(v_mps, burn_s)
+    with np.errstate(invalid="ignore"):
+        a = 0.5 * r_apex
+        e_b = np.arccos(np.clip(1.0 - r_b / a, -1.0, 1.0))
+        coast = np.sqrt(a**3 / _MU) * (math.pi - e_b + np.sin(e_b))
+    return burn_s + np.where(np.isfinite(r_apex), coast, np.inf)
 
 
 def _validate(s: InterceptorSpec) -> None:
@@ -164,21 +270,11 @@ def interceptor_spec(name: str | InterceptorSpec, **overrides) -> InterceptorSpe
     return InterceptorSpec(**kw)
 
 
-KINEMATIC_SWEEP_MAX_RANGE_M = 6_000e3   # range cap for burnout-speed sweeps (the fan itself is the limit)
-
-
-def sweep_spec(interceptor: str, burnout_speed_mps: float | None):
-    """The interceptor with another burnout speed, for speed sweeps ("what if it were faster?").
-
-    The catalog's maximum range belongs to the real missile's speed, so a sweep lifts it to
-    `KINEMATIC_SWEEP_MAX_RANGE_M` and lets the fly-out physics (and the catalog's altitude band and
-    maximum flight time) decide; burn time and stage count stay those of the catalog type.
-    """
+def sweep_spec(interceptor: str, burnout_speed_mps: float | None) -> InterceptorSpec:
+    """The catalog interceptor, or (with a speed) `InterceptorSpec.at_burnout_speed`: every kinematic
+    limit scaled with the speed. None keeps the catalog interceptor."""
     spec = interceptor_spec(interceptor)
-    if burnout_speed_mps is None:
-        return spec
-    return spec.with_(burnout_speed_mps=float(burnout_speed_mps),
-                      max_range_m=max(spec.max_range_m, KINEMATIC_SWEEP_MAX_RANGE_M))
+    return spec if burnout_speed_mps is None else spec.at_burnout_speed(burnout_speed_mps)
 
 
 def interceptor_names() -> list[str]:
@@ -572,6 +668,82 @@ class Fan:
         return float(self.range_centres_m[cols].max()) if cols.any() else 0.0
 
 
+def _sample_coords(tr: Trajectories, site_r, frame, forces: Forces):
+    """(range proxy, altitude, horizontal speed away from the site, vertical speed) of every sample, (n*m,)."""
+    r = tr.r_ecef_m.reshape(-1, 3)
+    v = tr.v_ecef_mps.reshape(-1, 3)
+    a, e2 = _earth.shape_params(forces.earth)
+    S, H, AZR = (np.empty(r.shape[0]) for _ in range(3))
+    _coords_batch(np.ascontiguousarray(np.nan_to_num(r, nan=0.0)), site_r, float(np.linalg.norm(site_r)), frame,
+                  a, e2, S, H, AZR)
+    bad = ~np.isfinite(r).all(axis=-1)
+    S[bad] = np.nan
+    H[bad] = np.nan
+    # velocity components: up (geocentric) and horizontal away from the site
+    with np.errstate(invalid="ignore", divide="ignore"):
+        up = r / np.linalg.norm(r, axis=-1, keepdims=True)
+        vu = np.sum(v * up, axis=-1)
+        away = r - site_r
+        away -= np.sum(away * up, axis=-1, keepdims=True) * up
+        an = np.linalg.norm(away, axis=-1, keepdims=True)
+        away = np.where(an > 1.0, away / np.where(an > 1.0, an, 1.0), 0.0)
+        vh = np.sum(v * away, axis=-1)
+    return S, H, vh, vu
+
+
+def _kicks_to_split(S, H, min_alt_m: float, tol_m: float) -> np.ndarray:
+    """(J-1,) float: the in-band gap (m, 0 where none) that each kick interval's two members leave.
+
+    S, H: (A, J, m) samples of each azimuth's members. The raster fills the quads between
+    neighbouring members only while both fly; when one has hit the ground and the other flies on
+    through the intercept band (altitude >= `min_alt_m`) to more than `tol_m` from where the first
+    ended, the members in between (which would cover that region) are missing."""
+    A, J, m = S.shape
+    alive = np.isfinite(S)
+    last = np.where(alive.any(axis=-1), m - 1 - np.argmax(alive[..., ::-1], axis=-1), -1)   # (A, J)
+    gap = np.zeros(J - 1)
+    for j in range(J - 1):
+        for ia in range(A):
+            e0, e1 = last[ia, j], last[ia, j + 1]
+            if e0 == e1:
+                continue
+            short, long_ = (j, j + 1) if e0 < e1 else (j + 1, j)
+            es, el = min(e0, e1), max(e0, e1)
+            s_end, h_end = (S[ia, short, es], H[ia, short, es]) if es >= 0 else (0.0, 0.0)
+            ss, hh = S[ia, long_, es + 1:el + 1], H[ia, long_, es + 1:el + 1]
+            d = np.hypot(ss - s_end, hh - h_end)[hh >= min_alt_m]
+            if d.size and d.max() > tol_m:
+                gap[j] = max(gap[j], d.max())
+    return gap
+
+
+_MEMBER_FIELDS = [f.name for f in dataclasses.fields(Trajectories) if f.init and f.name not in ("t_s", "earth")]
+
+
+def _merge_members(a: Trajectories, b: Trajectories, n_az: int) -> Trajectories:
+    """Members of b appended after those of a, azimuth by azimuth (both az-major, (n_az * J, ...))."""
+    m = max(a.t_s.size, b.t_s.size)
+    out = {}
+    for name in _MEMBER_FIELDS:
+        xa, xb = getattr(a, name), getattr(b, name)
+        if name in ("r_ecef_m", "v_ecef_mps"):       # pad the shorter sampling with NaN (all impacted earlier)
+            xa, xb = (np.concatenate([x, np.full((x.shape[0], m - x.shape[1], 3), np.nan)], axis=1) for x in (xa, xb))
+        xa, xb = xa.reshape((n_az, -1) + xa.shape[1:]), xb.reshape((n_az, -1) + xb.shape[1:])
+        merged = np.concatenate([xa, xb], axis=1)
+        out[name] = merged.reshape((-1,) + merged.shape[2:])
+    t_s = a.t_s if a.t_s.size >= b.t_s.size else b.t_s
+    return Trajectories(t_s=t_s, earth=a.earth, **out)
+
+
+def _reorder_members(tr: Trajectories, n_az: int, order: np.ndarray) -> Trajectories:
+    out = {}
+    for name in _MEMBER_FIELDS:
+        x = getattr(tr, name)
+        x = x.reshape((n_az, -1) + x.shape[1:])[:, order]
+        out[name] = x.reshape((-1,) + x.shape[2:])
+    return Trajectories(t_s=tr.t_s, earth=tr.earth, **out)
+
+
 def fly_out_fan(interceptor: str | InterceptorSpec, lat_deg: float, lon_deg: float, alt_m: float = 0.0, *,
                 forces: Forces = Forces(), n_azimuths: int | None = None, n_range: int = 400, n_alt: int = 200,
                 sample_dt_s: float | None = None, keep_trajectories: bool = False) -> Fan:
@@ -605,30 +777,35 @@ def _fan_cached(spec, lat, lon, alt, forces, n_az, n_range, n_alt, dt, keep) -> 
     site_r = _earth.geodetic_to_ecef(lat, lon, alt, forces.earth)
     dv = solve_ideal_dv(spec, lat, lon, alt, forces)
     az = np.arange(n_az) * 360.0 / n_az
-    kicks = KICKS_DEG
-    AZ, KK = np.meshgrid(az, kicks, indexing="ij")
-    t_max = spec.max_flight_s + 2.0 * dt
-    tr = _fly(spec, site_r, dv, AZ.ravel(), KK.ravel(), forces, t_max, dt)
-    m = tr.t_s.size
-    r = tr.r_ecef_m.reshape(-1, 3)
-    v = tr.v_ecef_mps.reshape(-1, 3)
-    a, e2 = _earth.shape_params(forces.earth)
     frame = np.ascontiguousarray(_earth.enu_basis(lat, lon))
-    S, H, AZR = (np.empty(r.shape[0]) for _ in range(3))
-    _coords_batch(np.ascontiguousarray(np.nan_to_num(r, nan=0.0)), site_r, float(np.linalg.norm(site_r)), frame,
-                  a, e2, S, H, AZR)
-    bad = ~np.isfinite(r).all(axis=-1)
-    S[bad] = np.nan
-    H[bad] = np.nan
-    # velocity components: up (geocentric) and horizontal away from the site
-    with np.errstate(invalid="ignore", divide="ignore"):
-        up = r / np.linalg.norm(r, axis=-1, keepdims=True)
-        vu = np.sum(v * up, axis=-1)
-        away = r - site_r
-        away -= np.sum(away * up, axis=-1, keepdims=True) * up
-        an = np.linalg.norm(away, axis=-1, keepdims=True)
-        away = np.where(an > 1.0, away / np.where(an > 1.0, an, 1.0), 0.0)
-        vh = np.sum(v * away, axis=-1)
+    t_max = spec.max_flight_s + 2.0 * dt
+
+    def fly(kicks):
+        AZ, KK = np.meshgrid(az, kicks, indexing="ij")
+        return _fly(spec, site_r, dv, AZ.ravel(), KK.ravel(), forces, t_max, dt)
+
+    kicks = KICKS_DEG.copy()
+    tr = fly(kicks)
+    S, H, vh, vu = _sample_coords(tr, site_r, frame, forces)
+    # the depressed edge: members either side of the kick where the fan turns from skimming to
+    # crashing differ wildly, and the 2-degree grid puts that step in a different place at every
+    # speed; bisect the kick interval until neighbours end within a few raster cells
+    tol_m = KICK_REFINE_CELLS * math.hypot(min(1.05 * spec.max_range_m, float(np.nanmax(S))) / n_range,
+                                           min(1.05 * spec.max_alt_m, float(np.nanmax(H))) / n_alt)
+    for _ in range(KICK_REFINE_DEPTH):
+        J = kicks.size
+        gap = _kicks_to_split(S.reshape(n_az, J, -1), H.reshape(n_az, J, -1), spec.min_alt_m, tol_m)
+        split = np.argsort(-gap)[:min(KICK_REFINE_MAX, int(np.count_nonzero(gap)))]   # widest gaps first
+        if not split.size:
+            break
+        extra = 0.5 * (kicks[:-1] + kicks[1:])[split]
+        tr = _merge_members(tr, fly(extra), n_az)
+        kicks = np.concatenate([kicks, extra])
+        order = np.argsort(kicks, kind="stable")
+        kicks = kicks[order]
+        tr = _reorder_members(tr, n_az, order)
+        S, H, vh, vu = _sample_coords(tr, site_r, frame, forces)
+    m = tr.t_s.size
     # raster extent: the catalog limits (a little beyond) or what the fan reaches, whichever is less
     s_top = min(1.05 * spec.max_range_m, float(np.nanmax(S)) + 1.0)
     h_top = min(1.05 * spec.max_alt_m, float(np.nanmax(H)) + 1.0)
