@@ -80,10 +80,10 @@ def footprint_europe_25km_catalog(n_baseline: int = 10) -> BenchResult:
     from bmdcoop.engagement.footprint import footprint
 
     args = ["footprint", "--battery", "deveselu:sm-3-ib", "--threat", "iran-2000km", "--launch", "38.1,46.4",
-            "--forward-radar", "an-tpy-2@kurecik", "--region", "europe", "--grid-km", "25", "--json"]
+            "--forward-radar", "an-tpy-2@kurecik", "--region", "europe", "--json"]
     with tempfile.TemporaryDirectory() as out:
-        _cli_run(args[:-3] + ["400", "--out", out])                      # numba cache warm, as for a user
-        seconds, peak_mib = _cli_run(args + ["--out", out])
+        _cli_run(args + ["--grid-km", "400", "--out", out])               # numba cache warm, as for a user
+        seconds, peak_mib = _cli_run(args + ["--grid-km", "25", "--out", out])
     kw = dict(forward_radars=["an-tpy-2@kurecik"])
     with one_thread():
         fp = footprint(["deveselu:sm-3-ib"], "iran-2000km", TABRIZ, region="europe", grid_km=100.0, **kw)
