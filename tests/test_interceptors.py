@@ -423,7 +423,7 @@ def _lost_points(name, v1_kms, v2_kms, t_s, max_range_m=np.inf):
     return int(reached.sum()), np.c_[S, H][best > t_s]
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=st.sampled_from(SWEPT),
        speeds=st.lists(st.sampled_from(SWEEP_SPEEDS_KMS[:-2]), min_size=2, max_size=2, unique=True),
        t_fraction=st.floats(0.2, 1.0))

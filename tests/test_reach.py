@@ -125,9 +125,12 @@ def test_reach_cli_table_with_progress_bar(capsys):
 RUSSIA_US = str(__import__("pathlib").Path(__file__).resolve().parents[1] / "examples" / "russia-icbm-us.yaml")
 
 
+SCENARIO_SPEEDS = [4.5, 5.5, 7.0]
+
+
 @pytest.fixture(scope="module")
 def scenario_table():
-    return reach(RUSSIA_US, speeds_kms=[4.5, 7.0], cueing=list(CUEING_LEVELS)).as_dict()
+    return reach(RUSSIA_US, speeds_kms=SCENARIO_SPEEDS, cueing=list(CUEING_LEVELS)).as_dict()
 
 
 def test_scenario_parties_with_batteries_are_the_deployments(scenario_table):
@@ -151,12 +154,13 @@ def test_scenario_parties_with_batteries_are_the_deployments(scenario_table):
 def test_scenario_reach_is_monotone_in_speed_and_cueing(scenario_table):
     rows = scenario_table["rows"]
     for dep in {r["deployment"] for r in rows}:
-        for v in (4.5, 7.0):
+        for v in SCENARIO_SPEEDS:
             ids = [_ids(_row(scenario_table, dep, v, c)) for c in CUEING_LEVELS]
             assert ids[0] <= ids[1] <= ids[2]
         for c in CUEING_LEVELS:
-            assert _ids(_row(scenario_table, dep, 4.5, c)) <= _ids(_row(scenario_table, dep, 7.0, c))
-    # not trivial: the US homeland GBIs at 7 km/s reach some Russian trajectories
+            for slow, fast in zip(SCENARIO_SPEEDS[:-1], SCENARIO_SPEEDS[1:]):
+                assert _ids(_row(scenario_table, dep, slow, c)) <= _ids(_row(scenario_table, dep, fast, c)), (dep, c, slow)
+    # not trivial: the US homeland GBIs at 7 km/s with space cueing reach some Russian trajectories
     assert _row(scenario_table, "us", 7.0, "space-ir")["engageable"] > 0
     for r in rows:
         for e in r["engaged"]:
@@ -172,3 +176,34 @@ def test_scenario_reach_cli_and_bad_deployment(capsys):
     assert run_app(["reach", RUSSIA_US, "--deployment", "nat"]) == 2
     assert "did you mean 'nato'" in capsys.readouterr().err
     assert run_app(["reach", "no-such-file.yaml"]) == 2
+
+
+def test_depressed_bulava_is_not_lost_by_a_faster_gbi(scenario_table):
+    """Issue 10: the US GBIs with space cueing engaged all 10 trajectories at 5.5 km/s but 9 at
+    7 km/s - the depressed Bulava (apogee 500 km, to Washington) dropped out, because the fan's
+    2-degree kick grid left a hole at its depressed edge (low and far) at 7 km/s. Faster now keeps it."""
+    slow, fast = (_ids(_row(scenario_table, "us", v, "space-ir")) for v in (5.5, 7.0))
+    assert "bulava-barents-depressed" in slow and slow <= fast
+
+
+# ---------------------------------------------------------------- monotone in speed, the whole sweep
+
+def _assert_monotone_in_speed(result, speeds):
+    for dep in {r["deployment"] for r in result["rows"]}:
+        for c in CUEING_LEVELS:
+            sets = [_ids(_row(result, dep, v, c)) for v in speeds]
+            for v, a, b in zip(speeds, sets[:-1], sets[1:]):
+                assert a <= b, f"{dep}/{c}: {sorted(a - b)} engageable at {v} km/s but not faster"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source, deployments, speeds", [
+    ("russia-to-us", ["epaa-phase2", "epaa-phase3", "epaa-phase4", "aegis-north-sea"],
+     [3.0, 4.5, 5.5, 6.0, 7.0, 8.0, 9.0, 10.0]),
+    # two stages of the catalog's structure fraction cannot make 10 km/s (the sweep keeps the stages)
+    ("russia-to-us", ["gbi-poland-2007"], [3.0, 4.5, 5.5, 6.0, 7.0, 8.0, 9.0]),
+    ("iran-to-europe", None, [3.0, 4.5, 5.5, 6.0, 7.0, 8.0, 9.0, 10.0]),
+    (RUSSIA_US, None, [3.0, 4.0, 4.5, 5.0, 5.5, 6.0, 6.5, 7.0, 7.5, 8.0, 8.5, 9.0, 9.5, 10.0]),
+])
+def test_reach_is_monotone_in_speed_up_to_10_kms(source, deployments, speeds):
+    _assert_monotone_in_speed(reach(source, deployment=deployments, speeds_kms=speeds), speeds)

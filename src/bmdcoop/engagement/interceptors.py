@@ -4,7 +4,8 @@ An interceptor is flown with the physics layer (`bmdcoop.physics.propagate.propa
 pitch program, J2 gravity, drag with Cd(Mach) in the 1976 standard atmosphere, Earth rotation),
 not as a straight line at an average speed. For one site the fan is a family of trajectories:
 `n_azimuths` launch azimuths x `kicks_deg` pitch-over angles (vertical rise, thrust tilted
-`kick` from the vertical, then gravity turn), sampled every `sample_dt_s`. Each sample is mapped
+`kick` from the vertical, then gravity turn; `KICKS_DEG`, bisected where neighbouring members end
+far apart because one has hit the ground - the depressed edge), sampled every `sample_dt_s`. Each sample is mapped
 to (ground range from the site, altitude) and the family is rasterised - piecewise linearly
 between neighbouring trajectories and samples, so the tabulated region has no holes - into
 

@@ -73,10 +73,18 @@ def _check_speeds(speeds_kms) -> list[float | None]:
     return speeds
 
 
-def _fans(batteries, speed_kms):
-    specs = [interceptor_spec(b.interceptor) if speed_kms is None else sweep_spec(b.interceptor, speed_kms * 1e3)
-             for b in batteries]
-    return [(battery_fan(b, spec=s), s) for b, s in zip(batteries, specs)]
+def _fans(batteries, speed_kms, warnings: list[str]):
+    """(fan, spec) per battery at the swept speed; None for a battery whose interceptor cannot be
+    built to that speed with its stages (it is left out of that row, with a warning)."""
+    out = []
+    for b in batteries:
+        try:
+            spec = interceptor_spec(b.interceptor) if speed_kms is None else sweep_spec(b.interceptor, speed_kms * 1e3)
+            out.append((battery_fan(b, spec=spec), spec))
+        except InputError as exc:
+            warnings.append(f"battery {b.id} left out at {speed_kms:g} km/s: {exc}")
+            out.append(None)
+    return out
 
 
 def reach_table(threats, deployments: dict, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEING_LEVELS, *,
@@ -96,7 +104,7 @@ def reach_table(threats, deployments: dict, speeds_kms=DEFAULT_SPEEDS_KMS, cuein
         for c in levels:
             warnings += [f"{name}/{w}" for w in _cueing.never_cued(bats, tracks[c], c)]
         for v in speeds:
-            fans = _fans(bats, v)
+            fans = _fans(bats, v, warnings)
             for c in levels:
                 rows.append(_row(name, v, c, threats, bats, fans, tracks[c], labels))
             done += 1
@@ -108,9 +116,10 @@ def reach_table(threats, deployments: dict, speeds_kms=DEFAULT_SPEEDS_KMS, cuein
 def _row(name, speed, cue, threats, bats, fans, track, labels) -> dict:
     best_t = np.full(threats.n, np.inf)
     best: list[dict | None] = [None] * threats.n
-    for b, (fan, spec), t in zip(bats, fans, track):
-        if not np.isfinite(t).any():
+    for b, fs, t in zip(bats, fans, track):
+        if fs is None or not np.isfinite(t).any():
             continue
+        fan, spec = fs
         res = earliest_intercepts(threats.t_s, threats.r_ecef_m, fan, t + spec.reaction_s + spec.launch_delay_s)
         for i in np.flatnonzero(res.feasible & (res.t_s < best_t)):
             best_t[i] = res.t_s[i]
