@@ -11,12 +11,11 @@ through the `geographiclib` package.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from geographiclib.geodesic import Geodesic
 
 from bmdcoop.errors import InputError
+from bmdcoop.physics.kernels import bowring_latitude
 
 WGS84_A_M = 6378137.0
 WGS84_F = 1.0 / 298.257223563
@@ -71,10 +70,7 @@ def ecef_to_geodetic(r_m, earth: str = "wgs84") -> tuple[np.ndarray, np.ndarray,
         lat = np.arctan2(z, p)
         alt = np.sqrt(p * p + z * z) - a
         return np.degrees(lat), np.degrees(lon), alt
-    b = a * math.sqrt(1.0 - e2)
-    ep2 = e2 / (1.0 - e2)
-    theta = np.arctan2(z * a, p * b)
-    lat = np.arctan2(z + ep2 * b * np.sin(theta) ** 3, p - e2 * a * np.cos(theta) ** 3)
+    lat = bowring_latitude.py_func(p, z, a, e2)   # the kernels' formula, on arrays
     for _ in range(2):  # fixed-point refinement: sub-millimetre up to lunar distance
         sin_lat, cos_lat = np.sin(lat), np.cos(lat)
         n = a / np.sqrt(1.0 - e2 * sin_lat**2)
