@@ -185,7 +185,7 @@ def _to_ecef(t, rx, ry, rz, vx, vy, vz, omega, out_r, out_v):
 
 # ----------------------------------------------------------------------------- events inside a step
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _apogee(y, y5, k, h, t, h1, apo_h, apo_t, a, e2, D):
     """Highest point so far (height m, time s), including a maximum inside the step y -> y5: where
     the radial velocity changes sign, located by bisection on the dense output."""
@@ -241,7 +241,7 @@ def _impact(y, f0, h, k, ytmp, y5, err, earth, air, push, A, E, D):
     return tb
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _samples(i, y, y5, k, t, h, D, omega, sample_dt, n_samples, next_sample, tmp_r, tmp_v, out_sr, out_sv):
     """Write the samples of the grid inside (t, t + h] from the dense output; returns the next one due."""
     while next_sample < n_samples and next_sample * sample_dt <= t + h + 1e-9:
