@@ -36,6 +36,19 @@ def check_earth(earth: str) -> str:
     return earth
 
 
+def check_latlon(lat_deg, lon_deg, what: str) -> None:
+    """Raise InputError naming `what` ("launch", "aimpoint") if a latitude is outside [-90, 90] or a
+    longitude outside [-180, 360] degrees (or not finite)."""
+    lat = np.asarray(lat_deg, dtype=float)
+    lon = np.asarray(lon_deg, dtype=float)
+    if not np.all(np.isfinite(lat)) or np.any(np.abs(lat) > 90):
+        bad = lat[~(np.isfinite(lat) & (np.abs(lat) <= 90))].flat[0]
+        raise InputError(f"{what} latitude {bad} is outside [-90, 90] degrees")
+    if not np.all(np.isfinite(lon)) or np.any((lon < -180) | (lon > 360)):
+        bad = lon[~(np.isfinite(lon) & (lon >= -180) & (lon <= 360))].flat[0]
+        raise InputError(f"{what} longitude {bad} is outside [-180, 360] degrees")
+
+
 def shape_params(earth: str = "wgs84") -> tuple[float, float]:
     """(equatorial radius a_m, first eccentricity squared e2) of the chosen figure."""
     return (WGS84_A_M, WGS84_E2) if check_earth(earth) == "wgs84" else (R_SPHERE_M, 0.0)
@@ -135,6 +148,25 @@ def geodesic_inverse(lat1_deg, lon1_deg, lat2_deg, lon2_deg, earth: str = "wgs84
         rng[idx] = g["s12"]
         az[idx] = g["azi1"] % 360.0
     return rng, az
+
+
+def geodesic_inverse_azimuths(lat1_deg, lon1_deg, lat2_deg, lon2_deg, earth: str = "wgs84"):
+    """Geodesic range (m), azimuth at 1 and forward azimuth at 2 (deg, [0, 360)): how the geodesic
+    leaves point 1 and in which direction it arrives at point 2. Arrays broadcast."""
+    lat1, lon1, lat2, lon2 = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in
+                                                   (lat1_deg, lon1_deg, lat2_deg, lon2_deg)))
+    if check_earth(earth) == "sphere":
+        s, az1 = _great_circle_inverse(lat1, lon1, lat2, lon2)
+        _, back = _great_circle_inverse(lat2, lon2, lat1, lon1)
+        return s, az1, (back + 180.0) % 360.0
+    geod = _GEOD[earth]
+    s = np.empty(lat1.shape)
+    a1 = np.empty(lat1.shape)
+    a2 = np.empty(lat1.shape)
+    for i in np.ndindex(lat1.shape):
+        r = geod.Inverse(lat1[i], lon1[i], lat2[i], lon2[i], Geodesic.DISTANCE | Geodesic.AZIMUTH)
+        s[i], a1[i], a2[i] = r["s12"], r["azi1"] % 360.0, r["azi2"] % 360.0
+    return s, a1, a2
 
 
 def geodesic_direct(lat_deg, lon_deg, azimuth_deg, range_m, earth: str = "wgs84"):
