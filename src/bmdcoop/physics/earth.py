@@ -136,25 +136,15 @@ def geodesic_inverse(lat1_deg, lon1_deg, lat2_deg, lon2_deg, earth: str = "wgs84
     Exact on the ellipsoid (Karney 2013); on the sphere the great circle.
     Accepts scalars or arrays (broadcast); returns arrays of the broadcast shape.
     """
-    lat1, lon1, lat2, lon2 = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in
-                                                   (lat1_deg, lon1_deg, lat2_deg, lon2_deg)))
     if check_earth(earth) == "sphere":
-        return _great_circle_inverse(lat1, lon1, lat2, lon2)
-    geod = _GEOD[earth]
-    rng = np.empty(lat1.shape)
-    az = np.empty(lat1.shape)
-    for idx in np.ndindex(lat1.shape):
-        g = geod.Inverse(lat1[idx], lon1[idx], lat2[idx], lon2[idx], Geodesic.DISTANCE | Geodesic.AZIMUTH)
-        rng[idx] = g["s12"]
-        az[idx] = g["azi1"] % 360.0
-    return rng, az
+        return _great_circle_inverse(*_broadcast(lat1_deg, lon1_deg, lat2_deg, lon2_deg))
+    return geodesic_inverse_azimuths(lat1_deg, lon1_deg, lat2_deg, lon2_deg, earth)[:2]
 
 
 def geodesic_inverse_azimuths(lat1_deg, lon1_deg, lat2_deg, lon2_deg, earth: str = "wgs84"):
     """Geodesic range (m), azimuth at 1 and forward azimuth at 2 (deg, [0, 360)): how the geodesic
     leaves point 1 and in which direction it arrives at point 2. Arrays broadcast."""
-    lat1, lon1, lat2, lon2 = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in
-                                                   (lat1_deg, lon1_deg, lat2_deg, lon2_deg)))
+    lat1, lon1, lat2, lon2 = _broadcast(lat1_deg, lon1_deg, lat2_deg, lon2_deg)
     if check_earth(earth) == "sphere":
         s, az1 = _great_circle_inverse(lat1, lon1, lat2, lon2)
         _, back = _great_circle_inverse(lat2, lon2, lat1, lon1)
@@ -171,8 +161,7 @@ def geodesic_inverse_azimuths(lat1_deg, lon1_deg, lat2_deg, lon2_deg, earth: str
 
 def geodesic_direct(lat_deg, lon_deg, azimuth_deg, range_m, earth: str = "wgs84"):
     """The point reached from (lat, lon) after `range_m` along the geodesic with `azimuth_deg`."""
-    lat, lon, az, s = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in
-                                            (lat_deg, lon_deg, azimuth_deg, range_m)))
+    lat, lon, az, s = _broadcast(lat_deg, lon_deg, azimuth_deg, range_m)
     if check_earth(earth) == "sphere":
         return _great_circle_direct(lat, lon, az, s)
     geod = _GEOD[earth]
@@ -183,6 +172,10 @@ def geodesic_direct(lat_deg, lon_deg, azimuth_deg, range_m, earth: str = "wgs84"
         lat2[idx] = g["lat2"]
         lon2[idx] = g["lon2"]
     return lat2, (lon2 + 180.0) % 360.0 - 180.0
+
+
+def _broadcast(*values):
+    return np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in values))
 
 
 def _great_circle_inverse(lat1, lon1, lat2, lon2):

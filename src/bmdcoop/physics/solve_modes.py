@@ -138,22 +138,23 @@ class MinEnergy(Mode):
 
 
 class _RangeAndFigure(Mode):
-    """Range = target and one more figure of the flight = its target: a 2 x 2 Newton step."""
+    """Range = target and one more figure of the flight = its target: a 2 x 2 Newton step.
+
+    `figure` names the figure both in `Problem` (its targets, (n,)) and in `Probe` (per copy,
+    (copies, m)); `tolerance` names its tolerance in `Knobs`.
+    """
+
+    figure: str
+    tolerance: str
+
+    def __init__(self, prob, p1, p2):
+        self.want = getattr(prob, self.figure)
 
     def copies(self, a1, a2, h1, d2):
         return [a1, a1 + h1, a1], [a2, a2, a2 + d2]           # base, +p1, +p2
 
-    want: np.ndarray                                          # (n,) the figure's target
-
-    def figure(self, x: Probe) -> np.ndarray:
-        """The figure for each copy, (copies, m)."""
-        raise NotImplementedError
-
-    def tolerance(self, k: Knobs) -> float:
-        raise NotImplementedError
-
     def newton_step(self, x, k):
-        r, other = x.range_m, self.figure(x)
+        r, other = x.range_m, getattr(x, self.figure)
         j11 = (r[1] - r[0]) / x.h1
         j12 = (r[2] - r[0]) / k.d2
         j21 = (other[1] - other[0]) / x.h1
@@ -164,33 +165,19 @@ class _RangeAndFigure(Mode):
         det = np.where(np.abs(det) > 0, det, np.inf)
         step1 = (f1 * j22 - j12 * f2) / det
         step2 = (j11 * f2 - j21 * f1) / det
-        return step1, step2, (np.abs(f1) < k.tol_range_m) & (np.abs(f2) < self.tolerance(k))
+        return step1, step2, (np.abs(f1) < k.tol_range_m) & (np.abs(f2) < getattr(k, self.tolerance))
 
 
 class Apogee(_RangeAndFigure):
     """Lofted or depressed to an apogee height (m)."""
 
-    def __init__(self, prob, p1, p2):
-        self.want = prob.apogee_m
-
-    def figure(self, x):
-        return x.apogee_m
-
-    def tolerance(self, k):
-        return k.tol_apogee_m
+    figure, tolerance = "apogee_m", "tol_apogee_m"
 
 
 class FlightPathAngle(_RangeAndFigure):
     """Depressed to a burnout flight-path angle (deg above the local horizontal)."""
 
-    def __init__(self, prob, p1, p2):
-        self.want = prob.fpa_deg
-
-    def figure(self, x):
-        return x.fpa_deg
-
-    def tolerance(self, k):
-        return k.tol_fpa_deg
+    figure, tolerance = "fpa_deg", "tol_fpa_deg"
 
 
 MODES: dict[str, type[Mode]] = {"max-range": MaxRange, "min-energy": MinEnergy, "apogee": Apogee,
