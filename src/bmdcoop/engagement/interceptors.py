@@ -44,6 +44,7 @@ import numpy as np
 from bmdcoop import catalog
 from bmdcoop.physics import earth as _earth
 from bmdcoop.errors import InputError
+from bmdcoop.physics.kernels import altitude_latitude
 from bmdcoop.physics.propagate import Forces, Stages, Steering, Trajectories, propagate
 
 EXHAUST_VELOCITY_MPS = 2600.0   # vacuum Isp ~265 s, AP/HTPB composite (Sutton & Biblarz, Rocket Propulsion Elements, 9th ed., 2017: 250-280 s)
@@ -381,16 +382,7 @@ def _coords(x, y, z, sx, sy, sz, rc, ux, uy, uz, ex, ey, ez, nx, ny, nz, a, e2):
     dn = dx * nx + dy * ny + dz * nz
     hd = math.sqrt(de * de + dn * dn)
     rng = rc * math.atan2(hd, rc + vd)
-    p = math.sqrt(x * x + y * y)
-    if e2 == 0.0:
-        h = math.sqrt(p * p + z * z) - a
-    else:
-        b = a * math.sqrt(1.0 - e2)
-        ep2 = e2 / (1.0 - e2)
-        th = math.atan2(z * a, p * b)
-        lat = math.atan2(z + ep2 * b * math.sin(th) ** 3, p - e2 * a * math.cos(th) ** 3)
-        sl, cl = math.sin(lat), math.cos(lat)
-        h = p * cl + z * sl - a * math.sqrt(1.0 - e2 * sl * sl)
+    h = altitude_latitude(x, y, z, a, e2)[0]
     az = math.atan2(de, dn)
     if az < 0.0:
         az += 2.0 * math.pi

@@ -85,7 +85,7 @@ class Missile:
         """Rocket-equation velocity gain in vacuum without gravity (Tsiolkovsky, stage by stage)."""
         m = self.launch_mass_kg
         dv = 0.0
-        for p, d, isp in zip(self.propellant_kg, self.dry_kg, self.isp_s):
+        for p, d, isp in zip(self.propellant_kg, self.dry_kg, self.isp_s, strict=True):
             dv += isp * G0_MPS2 * math.log(m / (m - p))
             m -= p + d
         return dv

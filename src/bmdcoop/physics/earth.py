@@ -11,12 +11,11 @@ through the `geographiclib` package.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from geographiclib.geodesic import Geodesic
 
 from bmdcoop.errors import InputError
+from bmdcoop.physics.kernels import bowring_latitude
 
 WGS84_A_M = 6378137.0
 WGS84_F = 1.0 / 298.257223563
@@ -35,6 +34,19 @@ def check_earth(earth: str) -> str:
     if earth not in EARTHS:
         raise InputError(f"unknown earth model '{earth}' (allowed: {', '.join(EARTHS)})")
     return earth
+
+
+def check_latlon(lat_deg, lon_deg, what: str) -> None:
+    """Raise InputError naming `what` ("launch", "aimpoint") if a latitude is outside [-90, 90] or a
+    longitude outside [-180, 360] degrees (or not finite)."""
+    lat = np.asarray(lat_deg, dtype=float)
+    lon = np.asarray(lon_deg, dtype=float)
+    if not np.all(np.isfinite(lat)) or np.any(np.abs(lat) > 90):
+        bad = lat[~(np.isfinite(lat) & (np.abs(lat) <= 90))].flat[0]
+        raise InputError(f"{what} latitude {bad} is outside [-90, 90] degrees")
+    if not np.all(np.isfinite(lon)) or np.any((lon < -180) | (lon > 360)):
+        bad = lon[~(np.isfinite(lon) & (lon >= -180) & (lon <= 360))].flat[0]
+        raise InputError(f"{what} longitude {bad} is outside [-180, 360] degrees")
 
 
 def shape_params(earth: str = "wgs84") -> tuple[float, float]:
@@ -71,10 +83,7 @@ def ecef_to_geodetic(r_m, earth: str = "wgs84") -> tuple[np.ndarray, np.ndarray,
         lat = np.arctan2(z, p)
         alt = np.sqrt(p * p + z * z) - a
         return np.degrees(lat), np.degrees(lon), alt
-    b = a * math.sqrt(1.0 - e2)
-    ep2 = e2 / (1.0 - e2)
-    theta = np.arctan2(z * a, p * b)
-    lat = np.arctan2(z + ep2 * b * np.sin(theta) ** 3, p - e2 * a * np.cos(theta) ** 3)
+    lat = bowring_latitude.py_func(p, z, a, e2)   # the kernels' formula, on arrays
     for _ in range(2):  # fixed-point refinement: sub-millimetre up to lunar distance
         sin_lat, cos_lat = np.sin(lat), np.cos(lat)
         n = a / np.sqrt(1.0 - e2 * sin_lat**2)
@@ -127,24 +136,32 @@ def geodesic_inverse(lat1_deg, lon1_deg, lat2_deg, lon2_deg, earth: str = "wgs84
     Exact on the ellipsoid (Karney 2013); on the sphere the great circle.
     Accepts scalars or arrays (broadcast); returns arrays of the broadcast shape.
     """
-    lat1, lon1, lat2, lon2 = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in
-                                                   (lat1_deg, lon1_deg, lat2_deg, lon2_deg)))
     if check_earth(earth) == "sphere":
-        return _great_circle_inverse(lat1, lon1, lat2, lon2)
+        return _great_circle_inverse(*_broadcast(lat1_deg, lon1_deg, lat2_deg, lon2_deg))
+    return geodesic_inverse_azimuths(lat1_deg, lon1_deg, lat2_deg, lon2_deg, earth)[:2]
+
+
+def geodesic_inverse_azimuths(lat1_deg, lon1_deg, lat2_deg, lon2_deg, earth: str = "wgs84"):
+    """Geodesic range (m), azimuth at 1 and forward azimuth at 2 (deg, [0, 360)): how the geodesic
+    leaves point 1 and in which direction it arrives at point 2. Arrays broadcast."""
+    lat1, lon1, lat2, lon2 = _broadcast(lat1_deg, lon1_deg, lat2_deg, lon2_deg)
+    if check_earth(earth) == "sphere":
+        s, az1 = _great_circle_inverse(lat1, lon1, lat2, lon2)
+        _, back = _great_circle_inverse(lat2, lon2, lat1, lon1)
+        return s, az1, (back + 180.0) % 360.0
     geod = _GEOD[earth]
-    rng = np.empty(lat1.shape)
-    az = np.empty(lat1.shape)
-    for idx in np.ndindex(lat1.shape):
-        g = geod.Inverse(lat1[idx], lon1[idx], lat2[idx], lon2[idx], Geodesic.DISTANCE | Geodesic.AZIMUTH)
-        rng[idx] = g["s12"]
-        az[idx] = g["azi1"] % 360.0
-    return rng, az
+    s = np.empty(lat1.shape)
+    a1 = np.empty(lat1.shape)
+    a2 = np.empty(lat1.shape)
+    for i in np.ndindex(lat1.shape):
+        r = geod.Inverse(lat1[i], lon1[i], lat2[i], lon2[i], Geodesic.DISTANCE | Geodesic.AZIMUTH)
+        s[i], a1[i], a2[i] = r["s12"], r["azi1"] % 360.0, r["azi2"] % 360.0
+    return s, a1, a2
 
 
 def geodesic_direct(lat_deg, lon_deg, azimuth_deg, range_m, earth: str = "wgs84"):
     """The point reached from (lat, lon) after `range_m` along the geodesic with `azimuth_deg`."""
-    lat, lon, az, s = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in
-                                            (lat_deg, lon_deg, azimuth_deg, range_m)))
+    lat, lon, az, s = _broadcast(lat_deg, lon_deg, azimuth_deg, range_m)
     if check_earth(earth) == "sphere":
         return _great_circle_direct(lat, lon, az, s)
     geod = _GEOD[earth]
@@ -155,6 +172,10 @@ def geodesic_direct(lat_deg, lon_deg, azimuth_deg, range_m, earth: str = "wgs84"
         lat2[idx] = g["lat2"]
         lon2[idx] = g["lon2"]
     return lat2, (lon2 + 180.0) % 360.0 - 180.0
+
+
+def _broadcast(*values):
+    return np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in values))
 
 
 def _great_circle_inverse(lat1, lon1, lat2, lon2):

@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from bmdcoop.physics import earth as _earth
+from bmdcoop.physics.kernels import gravity_j2_ecef
 from bmdcoop.errors import InputError
 
 _OMEGA = np.array([0.0, 0.0, _earth.OMEGA_EARTH_RADS])
@@ -67,17 +68,7 @@ class TrackSettings:
 def ballistic_accel(r, v) -> np.ndarray:
     """Acceleration (..., 3) in the rotating ECEF frame: gravity with J2, Coriolis, centrifugal."""
     r = np.asarray(r, dtype=float)
-    x, y, z = r[..., 0], r[..., 1], r[..., 2]
-    r2 = x * x + y * y + z * z
-    rn = np.sqrt(r2)
-    mu, a = _earth.MU_M3S2, _earth.WGS84_A_M
-    k = 1.5 * _earth.J2 * (a * a) / r2
-    zr2 = 5.0 * z * z / r2
-    g = -mu / (r2 * rn)
-    gx = g * x * (1.0 + k * (1.0 - zr2))
-    gy = g * y * (1.0 + k * (1.0 - zr2))
-    gz = g * z * (1.0 + k * (3.0 - zr2))
-    acc = np.stack([gx, gy, gz], axis=-1)
+    acc = gravity_j2_ecef(r, _earth.MU_M3S2, _earth.J2, _earth.WGS84_A_M)
     acc -= 2.0 * np.cross(_OMEGA, v)
     acc -= np.cross(_OMEGA, np.cross(_OMEGA, r))
     return acc
