@@ -187,8 +187,9 @@ RV_RCS_M2 = 0.1  # re-entry vehicle radar cross section for cueing: 0.01-0.1 m^2
 def cue_radar(spec: RadarSpec, rv_rcs_m2: float = RV_RCS_M2) -> CueRadar:
     """A `CueRadar` for a radar type at a place.
 
-    From the sensor catalog when it has the type: `range_km` against `ref_rcs_m2`, scaled to the
-    RV's cross section by the radar equation, R ~ RCS^(1/4); else from `RADARS` (already quoted
+    From the sensor catalog when it has the type: the range of a tracking (or cued) look,
+    `range_km` x `cued_range_gain` against `ref_rcs_m2` (`range_km` is a search look's), scaled to
+    the RV's cross section by the radar equation, R ~ RCS^(1/4); else from `RADARS` (already quoted
     against an RV).
     """
     try:
@@ -197,7 +198,7 @@ def cue_radar(spec: RadarSpec, rv_rcs_m2: float = RV_RCS_M2) -> CueRadar:
         entry = None
     if entry and isinstance(entry.get("range_km"), (int, float)):
         ref = float(entry.get("ref_rcs_m2") or 1.0)
-        range_km = float(entry["range_km"]) * (rv_rcs_m2 / ref) ** 0.25
+        range_km = float(entry["range_km"]) * float(entry.get("cued_range_gain", 1.0)) * (rv_rcs_m2 / ref) ** 0.25
         min_el = float(entry.get("min_elevation_deg", 1.0))
         track_s = RADARS.get(spec.type, {}).get("track_s", 20.0)
     elif spec.type in RADARS:

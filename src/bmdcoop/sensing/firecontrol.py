@@ -148,9 +148,14 @@ def sensor_params(sensors: SensorArray, dt_s: float) -> tuple:
     """Per-sensor arrays the kernels read (geometry, then detection and accuracy parameters)."""
     col = lambda f: np.array([f(st) for st in sensors.types], dtype=float)  # noqa: E731
     step = lambda x: np.maximum(1, np.rint(x / dt_s)).astype(np.int64)    # noqa: E731
+    search, track = step(sensors.revisit_s), step(col(lambda s: s.track_look_s))
+    bad = [sensors.ids[i] for i in np.flatnonzero(search % track)]
+    if bad:
+        raise InputError(f"sensor(s) {', '.join(bad)}: on a {dt_s:g} s grid the track-look interval does not divide "
+                         f"the search frame (a cue must never cost a look)")
     return sensors.geometry_arrays() + (
         sensors.is_infrared, col(lambda s: s.range_m if s.kind == "radar" else 1.0), col(lambda s: s.ref_rcs_m2),
-        col(lambda s: s.cued_range_gain ** 4), step(sensors.revisit_s), step(col(lambda s: s.track_look_s)),
+        col(lambda s: s.cued_range_gain ** 4), search, track,
         col(lambda s: s.range_resolution_m), col(lambda s: s.beamwidth_rad), col(lambda s: s.cloud_top_m),
         col(lambda s: s.processing_delay_s)) + _earth.shape_params(sensors.earth)
 
@@ -197,9 +202,7 @@ def threat_arrays(t_s, r_ecef_m, boost_end_s, rcs_m2, settings: TrackSettings, e
     last = np.empty(n, dtype=np.int64)
     _threat_rows(t, r, np.ascontiguousarray(np.asarray(boost_end_s, dtype=float).reshape(n)), a_m, e2,
                  settings.q_boost_m2s3, settings.q_coast_m2s3, settings.q_reentry_m2s3, settings.reentry_alt_m, q, last)
-    rcs = np.asarray(rcs_m2, dtype=float)
-    rcs = np.broadcast_to(rcs.reshape((-1, 1)) if rcs.ndim == 1 else rcs, (n, m))
-    return q, np.ascontiguousarray(rcs, dtype=float), last
+    return q, np.ascontiguousarray(_check_rcs(rcs_m2, (n, m))), last
 
 
 # ----------------------------------------------------------------------------- kernels
@@ -472,6 +475,71 @@ def _check_threats(t, r, boost_end_s) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return t, r, boost
 
 
+@dataclass
+class Picture:
+    """Every stream of a plan over every sample of N threats (what `picture` returns); `series(c)`
+    gives consumer c's fused covariance, sigmas and first fire-control time."""
+
+    plan: Plan
+    t_s: np.ndarray
+    r_ecef_m: np.ndarray
+    boost_end_s: np.ndarray
+    q: np.ndarray                  # (N, M) process-noise density
+    hists: np.ndarray              # (T, N, M, 6, 6) stream covariances (valid from the 2nd detection)
+    states: np.ndarray             # (T, N, 6) stream states (first detection, track start, ...)
+    first_s: np.ndarray            # (S, N) first detection of each sensor as its owner runs it (IR: report)
+    track_s: np.ndarray            # (S, N) its own track exists (IR: report); NaN = never
+    settings: TrackSettings
+
+    def series(self, c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(fused covariance (N, M, 6, 6), worst-axis sigma now (N, M), predicted over the horizon
+        (N, M), first fire-control time (N,)) of consumer c."""
+        n_n, m_n = self.r_ecef_m.shape[:2]
+        fused = np.empty((n_n, m_n, 6, 6))
+        now, pred, fc = np.empty((n_n, m_n)), np.empty((n_n, m_n)), np.empty(n_n)
+        st = self.settings
+        _consumer_series(_plan_tuple(self.plan), c, self.t_s, uniform_dt(self.t_s), self.r_ecef_m, self.q,
+                         self.boost_end_s, self.hists, self.states, float(st.fire_control_horizon_s),
+                         float(st.fire_control_sigma_m), float(st.q_coast_m2s3), fused, now, pred, fc)
+        return fused, now, pred, fc
+
+
+def picture(sensors: SensorArray, t_s, r_ecef_m, boost_end_s, rcs_m2, consumers: Sequence[Sequence[Source]],
+            settings: TrackSettings = TrackSettings()) -> Picture:
+    """Run every stream of the consumers over every sample (memory O(streams x N x M x 36): for
+    a few threats - the timeline; `first_fire_control_s` for many). A radar in several streams
+    (different cues) reports the times of its first one in `first_s` / `track_s`."""
+    t, r, boost = _check_threats(t_s, r_ecef_m, boost_end_s)
+    r = np.ascontiguousarray(r)
+    plan = compile_plan(sensors, consumers)
+    dt = uniform_dt(t)
+    sp = sensor_params(sensors, dt)
+    q, rcs, _ = threat_arrays(t, r, boost, _check_rcs(rcs_m2, r.shape[:2]), settings, sensors.earth)
+    n_st, (n_n, m_n) = plan.stream_sensor.size, r.shape[:2]
+    hists = np.empty((n_st, n_n, m_n, 6, 6))
+    states = np.empty((n_st, n_n, 6), dtype=np.int64)
+    ir_t = np.full((len(sensors), n_n), np.inf)
+    _run_streams(_plan_tuple(plan), sp, t, r, q, boost, rcs, int(settings.confirm_looks), hists, states, ir_t)
+    first = np.where(np.isfinite(ir_t), ir_t, np.nan)
+    track = first.copy()
+    for st in range(n_st - 1, -1, -1):
+        s = plan.stream_sensor[st]
+        for col, out in ((_KFIRST, first), (_KTRACK, track)):
+            k = states[st, :, col]
+            out[s] = np.where(k >= 0, t[np.maximum(k, 0)], np.nan)
+    return Picture(plan, t, r, boost, q, hists, states, first, track, settings)
+
+
+def _check_rcs(rcs_m2, shape) -> np.ndarray:
+    rcs = np.asarray(rcs_m2, dtype=float)
+    if np.any(~(rcs > 0)):
+        raise InputError("rcs_m2 must be > 0 everywhere")
+    try:
+        return np.broadcast_to(rcs.reshape((-1, 1)) if rcs.ndim == 1 else rcs, shape)
+    except ValueError:
+        raise InputError(f"rcs_m2 of shape {rcs.shape} does not broadcast to the threats' {shape}") from None
+
+
 def first_fire_control_s(sensors: SensorArray, t_s, r_ecef_m, boost_end_s, rcs_m2,
                          consumers: Sequence[Sequence[Source]], settings: TrackSettings = TrackSettings(), *,
                          chunk: int = 512, progress: Callable[[int, int, str], None] | None = None) -> np.ndarray:
@@ -492,10 +560,7 @@ def first_fire_control_s(sensors: SensorArray, t_s, r_ecef_m, boost_end_s, rcs_m
         return out
     dt = uniform_dt(t)
     sp = sensor_params(sensors, dt)
-    rcs_all = np.asarray(rcs_m2, dtype=float)
-    if np.any(~(rcs_all > 0)):
-        raise InputError("rcs_m2 must be > 0 everywhere")
-    rcs_all = np.broadcast_to(rcs_all.reshape((-1, 1)) if rcs_all.ndim == 1 else rcs_all, (n_n, m_n))
+    rcs_all = _check_rcs(rcs_m2, (n_n, m_n))
     chunk = max(1, int(chunk))
     for a in range(0, n_n, chunk):
         b = min(n_n, a + chunk)

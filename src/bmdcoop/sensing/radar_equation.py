@@ -75,31 +75,49 @@ def fence_solid_angle_sr(az_deg: float, el_deg: float) -> float:
     return math.radians(az_deg) * math.radians(el_deg)
 
 
-REQUIRED = ("aperture_m2", "wavelength_m", "track_dwell_s", "search_frame_s", "fence_az_deg", "fence_el_deg",
-            "aperture_efficiency", "search_fraction")
-FOR_RANGE = ("average_power_kw", "noise_temperature_k", "losses_db", "rcs_m2")
+REQUIRED = ("aperture_m2", "aperture_efficiency", "wavelength_m", "track_dwell_s", "fence_az_deg", "fence_el_deg",
+            "search_fraction")
+FOR_RANGE = ("average_power_kw", "noise_temperature_k", "losses_db")
+MODES = ("search", "cued")
 
 
-def derive(inputs: Mapping[str, Any], name: str = "radar") -> dict[str, float]:
-    """Evaluate one catalog `derivation:` block (plain values, catalog units).
+def derive(entry: Mapping[str, Any], name: str = "radar") -> dict[str, float]:
+    """The catalog figures of one radar entry (plain values, catalog units) from its `derivation:`
+    block, with the entry's `revisit_s` as the search frame and `ref_rcs_m2` as the target:
 
-    Always returns `cued_range_gain`; with the power and noise inputs also `search_range_km` and
-    `track_range_km` against `rcs_m2`."""
-    missing = [k for k in REQUIRED if k not in inputs]
+    - `cued_range_gain` always (aperture, band, fence and timing are public or stated);
+    - `range_km` (the search-look range) and `track_range_km`: from the radar equation when the
+      average power and the noise inputs are given; else from `published_range_km`, read as a
+      search range or a cued range as `published_range_mode` says.
+    """
+    d = entry.get("derivation") or {}
+    missing = [k for k in REQUIRED if k not in d]
     if missing:
         raise InputError(f"radar derivation of '{name}' lacks {', '.join(missing)}")
-    v = {k: float(x) for k, x in inputs.items() if isinstance(x, (int, float))}
+    v = {k: float(x) for k, x in d.items() if isinstance(x, (int, float)) and not isinstance(x, bool)}
+    frame, rcs = float(entry["revisit_s"]), float(entry["ref_rcs_m2"])
     omega = fence_solid_angle_sr(v["fence_az_deg"], v["fence_el_deg"])
-    out = {"fence_sr": omega,
-           "cued_range_gain": cued_range_gain(v["aperture_m2"], v["wavelength_m"], v["track_dwell_s"],
-                                              v["search_frame_s"], omega, aperture_efficiency=v["aperture_efficiency"],
-                                              search_fraction=v["search_fraction"])}
+    gain = cued_range_gain(v["aperture_m2"], v["wavelength_m"], v["track_dwell_s"], frame, omega,
+                           aperture_efficiency=v["aperture_efficiency"], search_fraction=v["search_fraction"])
+    out = {"fence_sr": omega, "cued_range_gain": gain}
     if all(k in v for k in FOR_RANGE):
         common = dict(noise_temperature_k=v["noise_temperature_k"], losses_db=v["losses_db"],
                       aperture_efficiency=v["aperture_efficiency"])
         p_w = v["average_power_kw"] * 1e3
-        out["search_range_km"] = search_range_m(p_w, v["aperture_m2"], v["search_frame_s"], omega, v["rcs_m2"],
-                                                search_fraction=v["search_fraction"], **common) / 1e3
-        out["track_range_km"] = track_range_m(p_w, v["aperture_m2"], v["wavelength_m"], v["track_dwell_s"],
-                                              v["rcs_m2"], **common) / 1e3
+        out["range_km"] = search_range_m(p_w, v["aperture_m2"], frame, omega, rcs, search_fraction=v["search_fraction"],
+                                         **common) / 1e3
+        out["track_range_km"] = track_range_m(p_w, v["aperture_m2"], v["wavelength_m"], v["track_dwell_s"], rcs,
+                                              **common) / 1e3
+        out["from"] = "radar equation"
+    elif "published_range_km" in v:
+        mode = d.get("published_range_mode")
+        if mode not in MODES:
+            raise InputError(f"radar derivation of '{name}': published_range_mode must be one of {', '.join(MODES)}")
+        pub = v["published_range_km"]
+        out["range_km"], out["track_range_km"] = (pub, pub * gain) if mode == "search" else (pub / gain, pub)
+        out["from"] = f"published range read as the {mode} range"
+    else:
+        raise InputError(f"radar derivation of '{name}' has neither the power and noise inputs "
+                         f"({', '.join(FOR_RANGE)}) nor a published_range_km")
+    out["search_range_km"] = out["range_km"]
     return out

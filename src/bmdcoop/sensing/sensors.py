@@ -93,6 +93,11 @@ class SensorType:
         for name, value, ok, rule in checks:
             if not (isinstance(value, (int, float)) and math.isfinite(value) and ok):
                 raise InputError(f"{where}: {name} = {value!r} is not allowed (must be {rule})")
+        ratio = self.revisit_s / self.track_look_s
+        if abs(ratio - round(ratio)) > 1e-9 or round(ratio) < 1:
+            # cued looks must include the search looks, so that a cue can never cost a look
+            raise InputError(f"{where}: track_revisit_s = {self.track_revisit_s!r} must be revisit_s "
+                             f"({self.revisit_s!r}) divided by a whole number")
 
     @property
     def track_look_s(self) -> float:

@@ -102,80 +102,43 @@ def _num(x: float) -> float | None:
 
 # ----------------------------------------------------------------------------- array core
 
+def _received(sensors: _sensors.SensorArray, receipts: Mapping[str, list[Receipt]], pid: str) -> list[Receipt]:
+    return [rc for rc in receipts.get(pid, []) if sensors.parties[rc.sensor] != pid]
+
+
+def _infrared_of(sensors: _sensors.SensorArray, receipts: Mapping[str, list[Receipt]], pid: str) -> tuple:
+    """The infrared reports party pid holds, as cues: its own sensors' and those shared with it."""
+    ir = sensors.is_infrared
+    own = [_fc.Source(s) for s in range(len(sensors)) if ir[s] and sensors.parties[s] == pid]
+    return tuple(own + [_fc.Source(rc.sensor, float(rc.latency_s), rc.kind)
+                        for rc in _received(sensors, receipts, pid) if ir[rc.sensor]])
+
+
 def party_sources(sensors: _sensors.SensorArray, party_ids: list[str],
                   receipts: Mapping[str, list[Receipt]]) -> list[list[_fc.Source]]:
     """Each party's sources: its own sensors, and another party's sensors that agreements give it
-    (`receipts`). A shared radar is run by its owner, so it is cued by the infrared reports its
-    owner holds (the owner's own and those shared with the owner), not by the receiver's."""
+    (`receipts`). A radar is run by its owner, so it is cued by the infrared reports its owner
+    holds (the owner's own and those shared with the owner) - for a shared radar too, not by the
+    receiver's."""
     ir = sensors.is_infrared
-
-    def received(pid: str) -> list[Receipt]:
-        return [rc for rc in receipts.get(pid, []) if sensors.parties[rc.sensor] != pid]
-
-    def infrared_of(pid: str) -> tuple[_fc.Source, ...]:
-        own = [_fc.Source(s) for s in range(len(sensors)) if ir[s] and sensors.parties[s] == pid]
-        return tuple(own + [_fc.Source(rc.sensor, float(rc.latency_s), rc.kind) for rc in received(pid) if ir[rc.sensor]])
-
     out = []
     for pid in party_ids:
         srcs = [_fc.Source(s) for s in range(len(sensors)) if sensors.parties[s] == pid]
         srcs += [_fc.Source(rc.sensor, float(rc.latency_s), rc.kind,
-                            cues=None if ir[rc.sensor] else infrared_of(sensors.parties[rc.sensor]))
-                 for rc in received(pid)]
+                            cues=None if ir[rc.sensor] else _infrared_of(sensors, receipts, sensors.parties[rc.sensor]))
+                 for rc in _received(sensors, receipts, pid)]
         out.append(srcs)
     return out
 
 
-def sensor_alone_sources(sensors: _sensors.SensorArray) -> list[list[_fc.Source]]:
-    """One consumer per sensor: the sensor alone, run (and cued) by its owner, as `party_sources`."""
-    cues = {pid: [s for s in party_sources(sensors, [pid], {})[0] if sensors.is_infrared[s.sensor]]
-            for pid in set(sensors.parties)}
-    return [[_fc.Source(s, cues=None if sensors.is_infrared[s] else tuple(cues[sensors.parties[s]]))]
+def sensor_alone_sources(sensors: _sensors.SensorArray,
+                         receipts: Mapping[str, list[Receipt]]) -> list[list[_fc.Source]]:
+    """One consumer per sensor: the sensor alone, run (and cued) by its owner as in `party_sources`."""
+    return [[_fc.Source(s, cues=None if sensors.is_infrared[s] else _infrared_of(sensors, receipts, sensors.parties[s]))]
             for s in range(len(sensors))]
 
 
-@dataclass
-class _Streams:
-    """Every radar stream over every sample: per-sensor detection and track times, the histories."""
-
-    plan: _fc.Plan
-    hists: np.ndarray          # (T, N, M, 6, 6)
-    states: np.ndarray         # (T, N, 6)
-    first_s: np.ndarray        # (S, N) first detection (infrared: report)
-    track_s: np.ndarray        # (S, N) own track exists (infrared: report)
-
-
-def _run_streams(sensors, consumers, t, r, boost, rcs, settings) -> tuple[_Streams, tuple]:
-    plan = _fc.compile_plan(sensors, consumers)
-    dt = _fc.uniform_dt(t)
-    sp = _fc.sensor_params(sensors, dt)
-    q, rcs_a, _ = _fc.threat_arrays(t, r, boost, rcs, settings, sensors.earth)
-    n_st, (n_n, m_n) = plan.stream_sensor.size, r.shape[:2]
-    hists = np.empty((n_st, n_n, m_n, 6, 6))
-    states = np.empty((n_st, n_n, 6), dtype=np.int64)
-    ir_t = np.full((len(sensors), n_n), np.inf)
-    _fc._run_streams(_fc._plan_tuple(plan), sp, t, r, q, boost, rcs_a, int(settings.confirm_looks), hists,
-                     states, ir_t)
-    first = np.where(np.isfinite(ir_t), ir_t, np.nan)
-    track = first.copy()
-    for st, s in enumerate(plan.stream_sensor):
-        for col, out in ((_fc._KFIRST, first), (_fc._KTRACK, track)):
-            k = states[st, :, col]
-            out[s] = np.where(k >= 0, t[np.maximum(k, 0)], np.nan)
-    return _Streams(plan, hists, states, first, track), (dt, q)
-
-
-def _series(streams: _Streams, c: int, t, r, q, boost, dt, settings):
-    n_n, m_n = r.shape[:2]
-    fused = np.empty((n_n, m_n, 6, 6))
-    now, pred, fc = np.empty((n_n, m_n)), np.empty((n_n, m_n)), np.empty(n_n)
-    _fc._consumer_series(_fc._plan_tuple(streams.plan), c, t, dt, r, q, boost, streams.hists, streams.states,
-                         float(settings.fire_control_horizon_s), float(settings.fire_control_sigma_m),
-                         float(settings.q_coast_m2s3), fused, now, pred, fc)
-    return fused, now, pred, fc
-
-
-def _reports(sensors, pid: str, sources: list[_fc.Source], n: int, st: _Streams, fc_s: float, threat_id):
+def _reports(sensors, pid: str, sources: list[_fc.Source], n: int, st: _fc.Picture, fc_s: float, threat_id):
     """A party's first report of threat n, the sensors whose data reached it by its fire-control
     time (or ever), and the shared arrivals."""
     reports, avail, arrivals = [], [], []
@@ -209,29 +172,26 @@ def sensing_picture(sensors: _sensors.SensorArray, party_ids: list[str], t_s, r_
 
     The parties' sources are `party_sources(...)`; fire-control times equal
     `firecontrol.first_fire_control_s(sensors, ..., party_sources(...))` (the same kernels)."""
-    t, r, boost = _fc._check_threats(t_s, r_ecef_m, boost_end_s)
-    r = np.ascontiguousarray(r)
-    n_n, m_n = r.shape[:2]
-    p_n, s_n = len(party_ids), len(sensors)
     by_party = party_sources(sensors, party_ids, receipts)
-    alone = sensor_alone_sources(sensors)
-    st, (dt, q) = _run_streams(sensors, by_party + alone, t, r, boost, rcs_m2, settings)
+    pic = _fc.picture(sensors, t_s, r_ecef_m, boost_end_s, rcs_m2, by_party + sensor_alone_sources(sensors, receipts),
+                      settings)
+    t, boost = pic.t_s, pic.boost_end_s
+    p_n, s_n, (n_n, m_n) = len(party_ids), len(sensors), pic.r_ecef_m.shape[:2]
     s_fc = np.full((s_n, n_n), np.nan)
     for s in range(s_n):
         if not sensors.is_infrared[s]:
-            s_fc[s] = _series(st, p_n + s, t, r, q, boost, dt, settings)[3]
+            s_fc[s] = pic.series(p_n + s)[3]
     tl = Timeline(t_s=t, threat_ids=list(threat_ids) if threat_ids else [str(i) for i in range(n_n)],
                   party_ids=list(party_ids), sensor_ids=list(sensors.ids), sensor_parties=list(sensors.parties),
-                  settings=settings, boost_end_s=boost, sensor_first_detection_s=st.first_s, sensor_track_s=st.track_s,
+                  settings=settings, boost_end_s=boost, sensor_first_detection_s=pic.first_s, sensor_track_s=pic.track_s,
                   sensor_fire_control_s=s_fc, first_detection_s=np.full((p_n, n_n), np.nan),
                   fire_control_s=np.full((p_n, n_n), np.nan), position_sigma_m=np.full((p_n, n_n, m_n), np.nan),
                   predicted_sigma_m=np.full((p_n, n_n, m_n), np.nan), covariance=np.full((p_n, n_n, m_n, 6, 6), np.nan))
     for p, pid in enumerate(party_ids):
-        tl.covariance[p], tl.position_sigma_m[p], tl.predicted_sigma_m[p], tl.fire_control_s[p] = \
-            _series(st, p, t, r, q, boost, dt, settings)
+        tl.covariance[p], tl.position_sigma_m[p], tl.predicted_sigma_m[p], tl.fire_control_s[p] = pic.series(p)
         for n in range(n_n):
             tl.first_detection_s[p, n], tl.contributors[(p, n)], arr = _reports(
-                sensors, pid, by_party[p], n, st, tl.fire_control_s[p, n], tl.threat_ids[n] if threat_ids else n)
+                sensors, pid, by_party[p], n, pic, tl.fire_control_s[p, n], tl.threat_ids[n] if threat_ids else n)
             tl.arrivals += arr
     return tl
 
