@@ -12,9 +12,14 @@ A sensor sees a target sample when
 - infrared: the missile is still thrusting and above the cloud tops; the detection is reported
   `processing_delay_s` later (see `bmdcoop.sensing.timeline`).
 
-The catalog's `range_km` is read as the range of a 0.9 single-look detection probability for a
-Swerling I target at a false-alarm probability of 1e-6 (SNR_REF = 21.1 dB). `looks(...)` also
-returns the per-look Swerling I probability Pd = Pfa^(1 / (1 + SNR)) for the Monte Carlo layer.
+The catalog's `range_km` is read as the range of a 0.9 single-look detection probability of a
+*search* look (Swerling I, false-alarm probability 1e-6: SNR_REF = 21.1 dB). A cued or tracking
+look carries a track dwell's energy: its range is `cued_range_gain` times that, SNR x gain^4
+(`bmdcoop.sensing.radar_equation` derives both from the radar's parameters; the streams of
+`bmdcoop.sensing.firecontrol` use them). `looks(...)` gives the search looks, with the per-look
+Swerling I probability Pd = Pfa^(1 / (1 + SNR)) for the Monte Carlo layer. The per-sample
+geometry `_sight` and the look SNR and sigmas (`look_snr`, `sigma_range_m`, `sigma_angle_rad`)
+are the one implementation the kernels of the sensing layer share.
 
 Shapes: sensors (S,), trajectories (N, M, 3) ECEF metres on a shared time grid (M,), results
 (S, N, M). The geometry kernel is numba, parallel over sensors x trajectories.
@@ -405,7 +410,7 @@ class Looks:
 
 
 def looks(sensors: SensorArray, t_s, r_ecef_m, *, rcs_m2=0.1, boost_end_s=None) -> Looks:
-    """Visibility, SNR and detection of every sensor against every sample.
+    """Visibility, SNR and detection of every sensor against every sample, for search looks.
 
     rcs_m2: scalar, (N,) or (N, M) radar cross section of each target sample.
     boost_end_s: (N,) end of powered flight (infrared sees only t <= boost_end_s); without it

@@ -13,13 +13,16 @@ For every threat and party:
 
 Times are seconds from the threat's launch. Trajectories are Earth-fixed, so the geometry does
 not depend on when in the launch window a missile flies; one trajectory per threat serves all
-`count` missiles of it. Sensor looks fall on each sensor's revisit grid from launch (revisit
-rounded to whole samples); a radar look detects when the target is in view and the SNR reaches
-the Pd-0.9 threshold (`bmdcoop.sensing.sensors`), a sensor's own track exists at its
-`confirm_looks`-th detection. Radar tracks carry the covariance of the track filter
-(`bmdcoop.sensing.tracking.covariance_history`); a party fuses the covariances it holds by adding their
-information, a shared one predicted over its latency. Infrared gives early reports but no
-fire-control information (angles only, during boost).
+`count` missiles of it. The radars run as streams (`bmdcoop.sensing.firecontrol`): search looks
+every `revisit_s` at the catalog's search range, an uncued radar's own track at its
+`confirm_looks`-th detection; once cued by an infrared report its operator holds, or once
+tracking, looks every `track_revisit_s` with a track dwell's energy (`cued_range_gain`), a cued
+track at its second detection. Radar tracks carry the covariance of the track filter, started
+from their first two detections; a party fuses the covariances it holds by adding their
+information, a shared one predicted over its latency. Infrared gives early reports and cues the
+radars but no fire-control information (angles of the plume only). `sensing_picture` runs every
+stream over every sample; `firecontrol.first_fire_control_s` gives the same fire-control times
+for many threats at once.
 """
 from __future__ import annotations
 
