@@ -238,19 +238,23 @@ def _workspace(m_n):
 
 
 @numba.njit(cache=True)
+def _cached_transition(cache, done, k, r_n, dt, wk):
+    """The transition over dt at sample k of one threat (all rows, or the top three for a (M, 3, 6)
+    cache), computed once."""
+    if not done[k]:
+        _tr._transition(r_n[k, 0], r_n[k, 1], r_n[k, 2], dt, cache[k], wk)
+        done[k] = True
+    return cache[k]
+
+
+@numba.njit(cache=True)
 def _phi_at(ws, k, r_n, dt):
-    if not ws[1][k]:
-        _tr._transition(r_n[k, 0], r_n[k, 1], r_n[k, 2], dt, ws[0][k], ws[4])
-        ws[1][k] = True
-    return ws[0][k]
+    return _cached_transition(ws[0], ws[1], k, r_n, dt, ws[4])
 
 
 @numba.njit(cache=True)
 def _top_at(ws, m, r_n, horizon):
-    if not ws[3][m]:
-        _tr._transition(r_n[m, 0], r_n[m, 1], r_n[m, 2], horizon, ws[2][m], ws[4])
-        ws[3][m] = True
-    return ws[2][m]
+    return _cached_transition(ws[2], ws[3], m, r_n, horizon, ws[4])
 
 
 @numba.njit(cache=True)

@@ -142,16 +142,22 @@ def _transition(x, y, z, dt, phi, wk=None):
 
 
 @numba.njit(cache=True)
+def _rows_times(a, p, out):
+    """out (r, 6) = a (r, 6) p (6, 6)."""
+    for i in range(a.shape[0]):
+        for j in range(6):
+            s = 0.0
+            for k in range(6):
+                s += a[i, k] * p[k, j]
+            out[i, j] = s
+
+
+@numba.njit(cache=True)
 def _propagate(p, phi, dt, q, out, tmp=None):
     """out = phi p phi' + Q(dt, q), symmetrised (out may be p; tmp: scratch (6, 6))."""
     if tmp is None:
         tmp = np.empty((6, 6))
-    for i in range(6):
-        for j in range(6):
-            s = 0.0
-            for k in range(6):
-                s += phi[i, k] * p[k, j]
-            tmp[i, j] = s
+    _rows_times(phi, p, tmp)
     d3, d2, d1 = q * dt ** 3 / 3.0, q * dt ** 2 / 2.0, q * dt
     for i in range(6):
         for j in range(i, 6):
@@ -329,12 +335,7 @@ def _predicted_sigma_top(p, top, horizon_s, q, wk=None):
     if wk is None:
         wk = np.empty((6, 6))
     m = wk[:3]
-    for i in range(3):
-        for j in range(6):
-            s = 0.0
-            for k in range(6):
-                s += top[i, k] * p[k, j]
-            m[i, j] = s
+    _rows_times(top, p, m)
     a = wk[3:, :3]
     for i in range(3):
         for j in range(i, 3):
