@@ -118,20 +118,25 @@ def kurecik():
     return ["an-tpy-2@kurecik"]
 
 
+TABRIZ = (38.1, 46.4)   # catalog site iran-tabriz
+
+
 def _fp(cueing, speed=None, radars=(), grid_km=100.0, **kw):
-    return footprint(["deveselu:sm-3-ib"], "ideal", SEMNAN, grid_km=grid_km, region=BOX, cueing=cueing,
-                     forward_radars=radars, boost_s=120.0, interceptor_speed_kms=speed, **kw)
+    # a catalog MRBM with its boost phase, so space-based infrared can cue the radars
+    return footprint(["deveselu:sm-3-ib"], "iran-2000km", TABRIZ, grid_km=grid_km, region=BOX, cueing=cueing,
+                     forward_radars=radars, interceptor_speed_kms=speed, **kw)
 
 
 def test_earlier_cueing_never_shrinks_footprint(kurecik):
     own, fwd, ir = (_fp(c, radars=kurecik) for c in ("own", "forward-radar", "space-ir"))
     assert np.all(fwd.defended >= own.defended) and np.all(ir.defended >= fwd.defended)
-    # and the forward radar matters here: SPY-1 alone sees the RV late (500 km), TPY-2 at Kurecik early
-    assert fwd.defended.sum() > own.defended.sum()
+    # and the infrared cue matters here: TPY-2's search look reaches ~160 km against a 0.01 m^2 RV,
+    # its cued track dwell ~520 km (docs/sensing.md), so SBIRS's launch report turns it into a cue
+    assert ir.defended.sum() > fwd.defended.sum()
 
 
 def test_faster_interceptor_never_shrinks_footprint(kurecik):
-    slow, fast = (_fp("forward-radar", speed=v, radars=kurecik) for v in (3.0, 4.5))
+    slow, fast = (_fp("space-ir", speed=v, radars=kurecik) for v in (3.0, 4.5))
     assert np.all(fast.defended >= slow.defended)
     assert fast.defended.sum() > slow.defended.sum()
 
@@ -140,9 +145,9 @@ def test_battery_defends_its_own_site(kurecik):
     # a threat aimed at Deveselu itself passes over the battery on the way down: with the forward
     # radar's track the battery can intercept it
     site = catalog.get("sites", "deveselu")
-    fp = footprint(["deveselu:sm-3-ib"], "ideal", SEMNAN, grid_km=50.0,
+    fp = footprint(["deveselu:sm-3-ib"], "iran-4000km", TABRIZ, grid_km=50.0,
                    region=(site["lat_deg"] - 0.2, site["lat_deg"] + 0.2, site["lon_deg"] - 0.3, site["lon_deg"] + 0.3),
-                   cueing="forward-radar", forward_radars=kurecik, boost_s=120.0)
+                   forward_radars=kurecik)
     assert fp.defended.all()
 
 
@@ -172,9 +177,9 @@ def test_footprint_cli_json_and_files(tmp_path):
     import io
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
-        code = run_app(["footprint", "--battery", "deveselu:sm-3-ib", "--threat", "ideal", "--launch", "35.24,53.92",
-                        "--grid-km", "200", "--region", "38,56,10,36", "--cueing", "forward-radar",
-                        "--forward-radar", "an-tpy-2@kurecik", "--boost-s", "120", "--out", str(tmp_path), "--json"])
+        code = run_app(["footprint", "--battery", "deveselu:sm-3-ib", "--threat", "iran-2000km", "--launch", "iran-tabriz",
+                        "--grid-km", "200", "--region", "38,56,10,36",
+                        "--forward-radar", "an-tpy-2@kurecik", "--out", str(tmp_path), "--json"])
     assert code == 0
     data = json.loads(buf.getvalue())
     assert {"area_km2", "aimpoints", "defended", "geojson"} <= set(data)

@@ -14,7 +14,8 @@ entries:
 ```
 
 `load(kind)` returns `{name: entry}` with plain values (the `{value: ...}` wrappers removed);
-`provenance(kind, name)` returns, per field, the reference that supports it. `get(kind, name)`
+`provenance(kind, name)` returns, per field, the reference that supports it (for a block of
+sourced values, such as a radar's `derivation`, also the references of its values as `refs`). `get(kind, name)`
 raises a clear `InputError` (with the closest known name) for an unknown name.
 """
 from __future__ import annotations
@@ -95,5 +96,7 @@ def provenance(kind: str, name: str) -> dict[str, dict[str, Any]]:
         info = {"ref": ref, **raw["references"].get(ref, {})}
         if isinstance(value, dict) and "note" in value:
             info["note"] = value["note"]
+        if isinstance(value, dict) and "value" not in value:     # a block of sourced values
+            info["refs"] = sorted({v.get("ref", default) for v in value.values() if isinstance(v, dict) and "ref" in v})
         out[field] = info
     return out

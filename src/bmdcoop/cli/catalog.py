@@ -22,7 +22,7 @@ def catalog_listing(kind: str | None = None) -> dict:
         rows = []
         for name, entry in cat.load(k).items():
             prov = cat.provenance(k, name)
-            refs = sorted({p["ref"] for p in prov.values() if p.get("ref")})
+            refs = sorted({r for p in prov.values() for r in [p.get("ref"), *p.get("refs", [])] if r})
             rows.append({
                 "name": name,
                 "label": entry.get("label", name),

@@ -22,7 +22,7 @@ from bmdcoop.errors import unknown_name
 from bmdcoop.physics import earth as _earth
 from bmdcoop.sensing.firecontrol import Source, first_fire_control_s
 from bmdcoop.sensing.sensors import SensorArray
-from bmdcoop.sensing.timeline import receipts_from_agreements, scenario_sensors
+from bmdcoop.sensing.timeline import party_sources, receipts_from_agreements, scenario_sensors
 
 CUEING_LEVELS = ("own", "forward-radar", "space-ir")
 ORGANIC_KM = 10.0   # a radar this close to a battery is its own (Aegis SPY-1 beside its launchers)
@@ -38,13 +38,11 @@ def battery_sources(scenario, sensors: SensorArray, battery, *, cueing: str | No
                     shared: bool = True) -> list[Source]:
     """The `Source`s that cue `battery` (a scenario `Battery`) under the module's rule."""
     check_cueing(cueing)
-    own = [s.id for s in scenario.sensors if s.party == battery.party]
-    wanted = set(battery.cued_by) if battery.cued_by else None
-    sources = [Source(sensors.index(sid)) for sid in own if wanted is None or sid in wanted]
-    if shared:
-        for rc in receipts_from_agreements(scenario, sensors).get(battery.party, []):
-            if wanted is None or sensors.ids[rc.sensor] in wanted:
-                sources.append(Source(rc.sensor, float(rc.latency_s), rc.kind))
+    receipts = receipts_from_agreements(scenario, sensors) if shared else {}
+    sources = party_sources(sensors, [battery.party], receipts)[0]     # exactly the timeline's party view
+    if battery.cued_by:
+        wanted = set(battery.cued_by)
+        sources = [s for s in sources if sensors.ids[s.sensor] in wanted]
     if cueing in (None, "space-ir"):
         return sources
     radar = [s for s in sources if not sensors.is_infrared[s.sensor]]

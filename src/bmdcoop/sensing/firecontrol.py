@@ -1,69 +1,580 @@
-"""First fire-control time of many threats for many consumers (a party, or one battery).
+"""When does a consumer first hold a fire-control track? Streams of looks, cues and fusion.
 
-A consumer receives data from `Source`s: its own sensors (`kind="own"`), or other parties'
-sensors shared by an agreement (`"tracks"` or `"detections"`, after `latency_s`). Its
-fire-control time on a threat is the first sample at which its fused track is fire-control
-quality - exactly `sensing_picture`'s `fire_control_s` for a party holding those sources.
+A **consumer** is whoever fuses sensor data to fire: a party, or a battery cued by some of its
+party's sensors. It lists its **sources** (`Source`): each one sensor's data as the consumer
+receives it - its own (`kind="own"`), or another operator's tracks or detections arriving
+`latency_s` after that operator has them.
 
-This version runs `sensing_picture` on chunks of threats (bounded memory: a chunk's (N, M, 6, 6)
-covariances, never the whole set's).
+A **stream** is one radar looking at one threat, sample by sample (`_stream_step`):
+- *search*: looks every `revisit_s` (the search frame), with the catalog's search-look SNR;
+  the radar's own track exists at its `confirm_looks`-th detection (`TrackSettings`);
+- *cued or tracking*: from the time a cue reaches the radar's operator, or after its own track
+  exists, it looks every `track_revisit_s` with a track dwell's energy: the detection range is
+  `cued_range_gain` times the search range (SNR x gain^4; `bmdcoop.sensing.radar_equation`).
+  A cued radar's track exists at its second detection: the cue already says a target is there,
+  so no search confirmation is needed, and two looks start the filter;
+- every detection feeds the track filter (`tracking.track_step`: two-point initialisation at the
+  second detection, then Joseph-form updates; the covariance is linearised along the truth).
+
+**Space-based infrared is a cue, not a fire-control track**: an infrared sensor detects the boost
+plume (above the cloud tops, while thrusting), and its report - `processing_delay_s` after the
+detecting scan, plus the latency when another operator shares it - cues the radars of whoever
+receives it. It adds no information to the fused covariance (angles only, of the plume, not of
+the warhead), so infrared alone never gives a fire-control track; it gives radars their track
+dwell from the moment the report arrives (NRC, Making Sense of Ballistic Missile Defense (2012),
+ch. 5: forward radars and space sensors cueing the fire-control radars; Barton (2013) sec. 2.4 /
+Mahafza: cued search of a small volume vs a search fence). A cue never delays anything: cued
+looks are a superset of search looks in energy, and confirmation needs fewer detections.
+
+Fire control (`TrackSettings`): the consumer's fused covariance (information of its available
+sources added; a source with latency is its operator's covariance at t - latency, predicted over
+the lag) predicted `fire_control_horizon_s` ahead has worst-axis 1-sigma <= `fire_control_sigma_m`
+after the end of boost.
+
+`first_fire_control_s` runs the streams of each threat only as far as its consumers need (early
+exit at fire control), in chunks of threats, in parallel (numba). `bmdcoop.sensing.timeline`
+runs the same streams over every sample for the full picture; both call the same kernels, so
+their fire-control times are identical.
 """
 from __future__ import annotations
 
-import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+import numba
 import numpy as np
 
 from bmdcoop.errors import InputError
-from bmdcoop.sensing.sensors import SensorArray
+from bmdcoop.physics import earth as _earth
+from bmdcoop.physics.kernels import altitude_latitude as _altitude_latitude
+from bmdcoop.sensing import sensors as _sensors
+from bmdcoop.sensing import tracking as _tr
+from bmdcoop.sensing.sensors import SNR_REF, SensorArray, look_snr, sigma_angle_rad, sigma_range_m
 from bmdcoop.sensing.tracking import TrackSettings
 
 KINDS = ("own", "tracks", "detections")
+_TOL = 1e-9
+# stream state columns
+_NEXT, _COUNT, _K1, _KFIRST, _KTRACK, _KP = range(6)
+# sensor_params columns after the 8 geometry arrays of SensorArray.geometry_arrays()
+_IS_IR, _RANGE_REF, _REF_RCS, _GAIN4, _STEP_SEARCH, _STEP_TRACK, _RES, _BW, _CLOUD, _DELAY, _A, _E2 = range(8, 20)
 
 
 @dataclass(frozen=True)
 class Source:
-    """One sensor's data as a consumer receives it."""
+    """One sensor's data as a consumer (a party, or a battery cued by it) receives it.
+
+    sensor: index into the SensorArray; latency_s: delay after the sensor's operator has the data;
+    kind: "own" (the consumer operates the sensor), "tracks" or "detections" (shared by another
+    operator; as in timeline's Receipt).
+    cues: for a radar, the infrared sources that cue it, as its operator receives them. None: an
+    "own" radar is cued by every infrared source of the same consumer, a shared radar by none.
+    """
 
     sensor: int
     latency_s: float = 0.0
     kind: str = "own"
+    cues: tuple["Source", ...] | None = None
 
-    def __post_init__(self):
-        if self.kind not in KINDS:
-            raise InputError(f"source kind '{self.kind}' is not one of {', '.join(KINDS)}")
-        if not (np.isfinite(self.latency_s) and self.latency_s >= 0):
-            raise InputError(f"source latency {self.latency_s!r} s must be finite and >= 0")
+
+# ----------------------------------------------------------------------------- plan
+
+@dataclass
+class Plan:
+    """Consumers compiled to flat arrays: radar streams (sensor + cue list) and consumer items."""
+
+    stream_sensor: np.ndarray      # (T,)
+    cue_ptr: np.ndarray            # (T + 1,) CSR into cue_ir / cue_lat
+    cue_ir: np.ndarray
+    cue_lat: np.ndarray
+    cons_ptr: np.ndarray           # (C + 1,) CSR into item_*
+    item_stream: np.ndarray
+    item_lat: np.ndarray
+    item_kind: np.ndarray          # index into KINDS
+
+
+def _check_source(src, sensors: SensorArray, where: str) -> Source:
+    if not isinstance(src, Source):
+        raise InputError(f"{where}: expected a Source, got {src!r}")
+    if not (isinstance(src.sensor, (int, np.integer)) and 0 <= src.sensor < len(sensors)):
+        raise InputError(f"{where}: sensor index {src.sensor!r} outside 0..{len(sensors) - 1}")
+    if src.kind not in KINDS:
+        raise InputError(f"{where}: kind '{src.kind}' is not one of {', '.join(KINDS)}")
+    if not (math.isfinite(src.latency_s) and src.latency_s >= 0.0):
+        raise InputError(f"{where}: latency_s = {src.latency_s!r} must be finite and >= 0")
+    if src.cues is not None:
+        if sensors.is_infrared[src.sensor]:
+            raise InputError(f"{where}: an infrared sensor takes no cues")
+        for j, cue in enumerate(src.cues):
+            _check_source(cue, sensors, f"{where}, cue {j}")
+            if not sensors.is_infrared[cue.sensor]:
+                raise InputError(f"{where}, cue {j}: sensor '{sensors.ids[cue.sensor]}' is not infrared "
+                                 f"(only infrared reports are modelled as cues)")
+    return src
+
+
+def compile_plan(sensors: SensorArray, consumers: Sequence[Sequence[Source]]) -> Plan:
+    """Streams shared between consumers where the same radar has the same cues."""
+    ir = sensors.is_infrared
+    streams: dict[tuple, int] = {}
+    s_sensor, cue_lists, items = [], [], []
+    for c, sources in enumerate(consumers):
+        sources = [_check_source(s, sensors, f"consumer {c}, source {i}") for i, s in enumerate(sources)]
+        own_cues = tuple(s for s in sources if ir[s.sensor])
+        row = []
+        for src in sources:
+            if ir[src.sensor]:
+                continue
+            cues = src.cues if src.cues is not None else (own_cues if src.kind == "own" else ())
+            key = (int(src.sensor), tuple(sorted((int(q.sensor), float(q.latency_s)) for q in cues)))
+            if key not in streams:
+                streams[key] = len(s_sensor)
+                s_sensor.append(key[0])
+                cue_lists.append(key[1])
+            row.append((streams[key], float(src.latency_s), KINDS.index(src.kind)))
+        items.append(row)
+    cue_ptr = np.cumsum([0] + [len(c) for c in cue_lists]).astype(np.int64)
+    cons_ptr = np.cumsum([0] + [len(r) for r in items]).astype(np.int64)
+    flat_cues = [q for cl in cue_lists for q in cl]
+    flat_items = [it for row in items for it in row]
+    return Plan(np.array(s_sensor, dtype=np.int64), cue_ptr,
+                np.array([q[0] for q in flat_cues], dtype=np.int64), np.array([q[1] for q in flat_cues], dtype=float),
+                cons_ptr, np.array([i[0] for i in flat_items], dtype=np.int64),
+                np.array([i[1] for i in flat_items], dtype=float), np.array([i[2] for i in flat_items], dtype=np.int64))
+
+
+def sensor_params(sensors: SensorArray, dt_s: float) -> tuple:
+    """Per-sensor arrays the kernels read (geometry, then detection and accuracy parameters)."""
+    col = lambda f: np.array([f(st) for st in sensors.types], dtype=float)  # noqa: E731
+    step = lambda x: np.maximum(1, np.rint(x / dt_s)).astype(np.int64)    # noqa: E731
+    search, track = step(sensors.revisit_s), step(col(lambda s: s.track_look_s))
+    bad = [sensors.ids[i] for i in np.flatnonzero(search % track)]
+    if bad:
+        raise InputError(f"sensor(s) {', '.join(bad)}: on a {dt_s:g} s grid the track-look interval does not divide "
+                         f"the search frame (a cue must never cost a look)")
+    return sensors.geometry_arrays() + (
+        sensors.is_infrared, col(lambda s: s.range_m if s.kind == "radar" else 1.0), col(lambda s: s.ref_rcs_m2),
+        col(lambda s: s.cued_range_gain ** 4), search, track,
+        col(lambda s: s.range_resolution_m), col(lambda s: s.beamwidth_rad), col(lambda s: s.cloud_top_m),
+        col(lambda s: s.processing_delay_s)) + _earth.shape_params(sensors.earth)
+
+
+@numba.njit(cache=True)
+def _threat_row(t, r_n, boost, a_m, e2, q_boost, q_coast, q_reentry, reentry_alt, q_out):
+    """Process-noise density q (M,) of one threat - boost while t <= boost end, re-entry from the
+    descending crossing of `reentry_alt` on, coast between - and its last finite sample (-1: none).
+    Altitude is evaluated only around the crossing (apogee: the farthest sample from the centre)."""
+    last, apo, r2max = -1, -1, -1.0
+    for k in range(t.size):
+        x = r_n[k, 0]
+        if x == x:
+            last = k
+            r2 = x * x + r_n[k, 1] ** 2 + r_n[k, 2] ** 2
+            if r2 > r2max:
+                r2max, apo = r2, k
+    k_re = last + 1
+    while k_re - 1 > apo:
+        h, _ = _altitude_latitude(r_n[k_re - 1, 0], r_n[k_re - 1, 1], r_n[k_re - 1, 2], a_m, e2)
+        if h >= reentry_alt:
+            break
+        k_re -= 1
+    for k in range(t.size):
+        q_out[k] = q_boost if t[k] <= boost else (q_reentry if k >= k_re else q_coast)
+    return last
+
+
+@numba.njit(parallel=True, cache=True)
+def _threat_rows(t, r, boost, a_m, e2, q_boost, q_coast, q_reentry, reentry_alt, q, last):
+    for n in numba.prange(r.shape[0]):
+        last[n] = _threat_row(t, r[n], boost[n], a_m, e2, q_boost, q_coast, q_reentry, reentry_alt, q[n])
+
+
+def threat_arrays(t_s, r_ecef_m, boost_end_s, rcs_m2, settings: TrackSettings, earth: str = "wgs84") -> tuple:
+    """(process-noise density q (N, M), rcs (N, M), last finite sample (N,)) of threats on grid t_s.
+
+    q: boost while t <= boost end, re-entry after apogee below `reentry_alt_m`, else coast."""
+    t = np.ascontiguousarray(np.asarray(t_s, dtype=float))
+    r = np.ascontiguousarray(np.asarray(r_ecef_m, dtype=float))
+    n, m = r.shape[:2]
+    a_m, e2 = _earth.shape_params(earth)
+    q = np.empty((n, m))
+    last = np.empty(n, dtype=np.int64)
+    _threat_rows(t, r, np.ascontiguousarray(np.asarray(boost_end_s, dtype=float).reshape(n)), a_m, e2,
+                 settings.q_boost_m2s3, settings.q_coast_m2s3, settings.q_reentry_m2s3, settings.reentry_alt_m, q, last)
+    return q, np.ascontiguousarray(_check_rcs(rcs_m2, (n, m))), last
+
+
+# ----------------------------------------------------------------------------- kernels
+
+@numba.njit(cache=True)
+def _ir_report(s, sp, r_n, boost, t):
+    """Time (s) of infrared sensor s's report on one threat: the first scan that sees the plume
+    (line of sight, thrusting, above the cloud tops) plus the processing delay; inf if never."""
+    step = sp[_STEP_SEARCH][s]
+    for k in range(0, t.size, step):
+        if t[k] > boost:
+            break
+        x = r_n[k, 0]
+        if not (x == x) or _altitude_latitude(x, r_n[k, 1], r_n[k, 2], sp[_A], sp[_E2])[0] < sp[_CLOUD][s]:
+            continue
+        vis, _ = _sensors._sight(sp[0][s], sp[1][s], sp[2], sp[3][s], sp[4][s], sp[5][s], sp[6][s], sp[7][s],
+                                 x, r_n[k, 1], r_n[k, 2])
+        if vis:
+            return t[k] + sp[_DELAY][s]
+    return np.inf
+
+
+@numba.njit(cache=True)
+def _workspace(m_n):
+    """Per-threat caches shared by its streams and consumers - the one-sample transition at each
+    sample and the top rows of the fire-control-horizon transition (with 'computed' flags) - and
+    scratch for the filter kernels: (5, 3, 3) for transitions, (9, 6, 6) (slot 0 propagation,
+    1-5 Joseph update, 0-3 latency prediction, 5-8 fusion, 0 fire-control sigma), then the
+    measurement's H (3, 6), z (3,), R (3, 3), gain (6, 3), S (3, 3), geometry (3, 3)."""
+    return (np.empty((m_n, 6, 6)), np.zeros(m_n, dtype=np.bool_), np.empty((m_n, 3, 6)),
+            np.zeros(m_n, dtype=np.bool_), np.empty((5, 3, 3)), np.empty((9, 6, 6)), np.empty((3, 6)),
+            np.empty(3), np.empty((3, 3)), np.empty((6, 3)), np.empty((3, 3)), np.empty((3, 3)))
+
+
+@numba.njit(cache=True)
+def _cached_transition(cache, done, k, r_n, dt, wk):
+    """The transition over dt at sample k of one threat (all rows, or the top three for a (M, 3, 6)
+    cache), computed once."""
+    if not done[k]:
+        _tr._transition(r_n[k, 0], r_n[k, 1], r_n[k, 2], dt, cache[k], wk)
+        done[k] = True
+    return cache[k]
+
+
+@numba.njit(cache=True)
+def _phi_at(ws, k, r_n, dt):
+    return _cached_transition(ws[0], ws[1], k, r_n, dt, ws[4])
+
+
+@numba.njit(cache=True)
+def _top_at(ws, m, r_n, horizon):
+    return _cached_transition(ws[2], ws[3], m, r_n, horizon, ws[4])
+
+
+@numba.njit(cache=True)
+def _stream_step(k, s, hist, state, rc1, cue_t, sp, r_n, rcs_n, q_n, t, confirm, ws):
+    """Advance one radar stream (sensor s, one threat) to sample k (state[_NEXT] == k)."""
+    count = state[_COUNT]
+    if count >= 2 and k > 0:
+        if r_n[k - 1, 0] == r_n[k - 1, 0]:
+            dt = t[k] - t[k - 1]
+            _tr._propagate(hist[k - 1], _phi_at(ws, k - 1, r_n, dt), dt, q_n[k - 1], hist[k], ws[5][0])
+        else:
+            hist[k] = hist[k - 1]
+    state[_NEXT] = k + 1
+    cued = t[k] >= cue_t - _TOL
+    high = cued or (state[_KTRACK] >= 0 and k > state[_KTRACK])
+    step = sp[_STEP_TRACK][s] if high else sp[_STEP_SEARCH][s]
+    x = r_n[k, 0]
+    if k % step != 0 or not (x == x):
+        return
+    y, z = r_n[k, 1], r_n[k, 2]
+    vis, rng = _sensors._sight(sp[0][s], sp[1][s], sp[2], sp[3][s], sp[4][s], sp[5][s], sp[6][s], sp[7][s], x, y, z)
+    if not vis:
+        return
+    snr = look_snr(sp[_RANGE_REF][s], sp[_REF_RCS][s], rcs_n[k], rng)
+    if high:
+        snr *= sp[_GAIN4][s]              # a track dwell: range x cued_range_gain
+    if snr < SNR_REF * (1.0 - 1e-12):
+        return
+    h, zm, rm = ws[6], ws[7], ws[8]
+    _tr._radar_geometry(x, y, z, sp[0][s], sp[1][s], h, zm, ws[11])
+    _tr._measurement_noise(sigma_range_m(sp[_RES][s], snr), sigma_angle_rad(sp[_BW][s], snr), zm[2], rm)
+    if count == 0:
+        state[_KFIRST] = k
+    count, state[_K1] = _tr.track_step(hist[k], rc1, count, state[_K1], k, t, h, rm, q_n, ws[9], ws[10], ws[5][1:6])
+    state[_COUNT] = count
+    if count == 2:
+        state[_KP] = k
+    need = 2 if cued else confirm
+    if state[_KTRACK] < 0 and count >= need:
+        state[_KTRACK] = k
+
+
+@numba.njit(cache=True)
+def _advance(k_to, s, hist, state, rc1, cue_t, sp, r_n, rcs_n, q_n, t, confirm, ws):
+    while state[_NEXT] <= k_to:
+        _stream_step(state[_NEXT], s, hist, state, rc1, cue_t, sp, r_n, rcs_n, q_n, t, confirm, ws)
+
+
+@numba.njit(cache=True)
+def _k_src(t, m, lat, dt):
+    """Sample whose covariance the consumer holds at t[m] for a source with latency lat."""
+    return int(math.floor((t[m] - t[0] - lat) / dt + _TOL))
+
+
+@numba.njit(cache=True)
+def _fused_at(m, c, plan, hists, states, t, dt, r_n, q_n, buf, out, ws):
+    """The consumer c's fused covariance at sample m into out; False when it holds no track.
+    hists (T, M, 6, 6) and states (T, 6) must cover every k_src this needs."""
+    cons_ptr, item_stream, item_lat, item_kind = plan[4], plan[5], plan[6], plan[7]
+    n = 0
+    for j in range(cons_ptr[c], cons_ptr[c + 1]):
+        st, lat = item_stream[j], item_lat[j]
+        ks = _k_src(t, m, lat, dt)
+        if ks < 0:
+            continue
+        k_av = states[st, _KFIRST] if item_kind[j] == 2 else states[st, _KTRACK]
+        if k_av < 0 or t[m] < t[k_av] + lat - _TOL:
+            continue
+        kp = states[st, _KP]
+        if kp < 0 or ks < kp:
+            continue
+        if lat > 0.0:
+            if not (r_n[ks, 0] == r_n[ks, 0]):
+                continue
+            _tr._predict(hists[st, ks], r_n[ks, 0], r_n[ks, 1], r_n[ks, 2], t[m] - t[ks], q_n[ks], buf[n], ws[5][0:4])
+        else:
+            buf[n] = hists[st, ks]
+        n += 1
+    if n == 0:
+        return False
+    return _tr._fuse_into(buf, n, False, out, ws[5][5:9])
+
+
+@numba.njit(cache=True)
+def _cue_times(plan, ir_t):
+    """Per stream: when its first cue reaches the radar's operator (inf: never cued)."""
+    stream_sensor, cue_ptr, cue_ir, cue_lat = plan[0], plan[1], plan[2], plan[3]
+    out = np.full(stream_sensor.size, np.inf)
+    for st in range(stream_sensor.size):
+        for j in range(cue_ptr[st], cue_ptr[st + 1]):
+            out[st] = min(out[st], ir_t[cue_ir[j]] + cue_lat[j])
+    return out
+
+
+@numba.njit(cache=True)
+def _ir_times(plan, sp, r_n, boost, t, every):
+    """Infrared report times (S,) on one threat: of the cue sensors of the plan, or of every
+    infrared sensor (`every`); inf where none."""
+    ir_t = np.full(sp[_IS_IR].size, np.inf)
+    if every:
+        for s in range(ir_t.size):
+            if sp[_IS_IR][s]:
+                ir_t[s] = _ir_report(s, sp, r_n, boost, t)
+        return ir_t
+    for j in range(plan[2].size):
+        s = plan[2][j]
+        if ir_t[s] == np.inf:
+            ir_t[s] = _ir_report(s, sp, r_n, boost, t)
+    return ir_t
+
+
+@numba.njit(parallel=True, cache=True)
+def _first_fc_kernel(plan, sp, t, dt, r, q, boost, rcs, last, confirm, horizon, sigma_fc, q_coast, out):
+    n_streams = plan[0].size
+    n_cons = plan[4].size - 1
+    m_n = t.size
+    for n in numba.prange(r.shape[0]):
+        r_n, q_n = r[n], q[n]
+        cue_t = _cue_times(plan, _ir_times(plan, sp, r_n, boost[n], t, False))
+        hists = np.empty((n_streams, m_n, 6, 6))
+        states = np.full((n_streams, 6), -1, dtype=np.int64)
+        states[:, _NEXT] = 0
+        states[:, _COUNT] = 0
+        rc1 = np.empty((n_streams, 3, 3))
+        buf = np.empty((max(1, plan[5].size), 6, 6))
+        fused = np.empty((6, 6))
+        done = np.zeros(n_cons, dtype=np.bool_)
+        ws = _workspace(m_n)
+        left = n_cons
+        for c in range(n_cons):
+            out[c, n] = np.nan
+        for m in range(m_n):
+            if left == 0 or m > last[n]:
+                break
+            if t[m] <= boost[n] or not (r_n[m, 0] == r_n[m, 0]):
+                continue
+            for c in range(n_cons):
+                if done[c]:
+                    continue
+                for j in range(plan[4][c], plan[4][c + 1]):
+                    ks = _k_src(t, m, plan[6][j], dt)
+                    if ks >= 0:
+                        st = plan[5][j]
+                        _advance(ks, plan[0][st], hists[st], states[st], rc1[st], cue_t[st], sp, r_n, rcs[n], q_n,
+                                 t, confirm, ws)
+                if _fused_at(m, c, plan, hists, states, t, dt, r_n, q_n, buf, fused, ws):
+                    sig = _tr._predicted_sigma_top(fused, _top_at(ws, m, r_n, horizon), horizon, q_coast, ws[5][0])
+                    if sig <= sigma_fc:
+                        out[c, n] = t[m]
+                        done[c] = True
+                        left -= 1
+
+
+@numba.njit(parallel=True, cache=True)
+def _run_streams(plan, sp, t, r, q, boost, rcs, confirm, hists, states, ir_t):
+    """Every stream over every sample (the full picture): hists (T, N, M, 6, 6), states (T, N, 6),
+    ir_t (S, N) infrared report times."""
+    n_streams = plan[0].size
+    for n in numba.prange(r.shape[0]):
+        times = _ir_times(plan, sp, r[n], boost[n], t, True)
+        for s in range(times.size):
+            ir_t[s, n] = times[s]
+        cue_t = _cue_times(plan, times)
+        rc1 = np.empty((3, 3))
+        ws = _workspace(t.size)
+        for st in range(n_streams):
+            states[st, n, :] = -1
+            states[st, n, _NEXT] = 0
+            states[st, n, _COUNT] = 0
+            _advance(t.size - 1, plan[0][st], hists[st, n], states[st, n], rc1, cue_t[st], sp, r[n], rcs[n], q[n], t,
+                     confirm, ws)
+
+
+@numba.njit(parallel=True, cache=True)
+def _consumer_series(plan, c, t, dt, r, q, boost, hists, states, horizon, sigma_fc, q_coast, fused, now, pred, fc):
+    """Consumer c over every sample of every threat: fused covariance (N, M, 6, 6), worst-axis
+    sigma now and predicted (N, M), first fire-control time (N,)."""
+    for n in numba.prange(r.shape[0]):
+        buf = np.empty((max(1, plan[5].size), 6, 6))
+        ws = _workspace(t.size)
+        fc[n] = np.nan
+        for m in range(t.size):
+            now[n, m] = np.nan
+            pred[n, m] = np.nan
+            if not _fused_at(m, c, plan, hists[:, n], states[:, n], t, dt, r[n], q[n], buf, fused[n, m], ws):
+                fused[n, m] = np.nan
+                continue
+            if not (r[n, m, 0] == r[n, m, 0]):
+                continue
+            now[n, m] = _tr._worst_sigma(fused[n, m])
+            pred[n, m] = _tr._predicted_sigma_top(fused[n, m], _top_at(ws, m, r[n], horizon), horizon, q_coast, ws[5][0])
+            if fc[n] != fc[n] and t[m] > boost[n] and pred[n, m] <= sigma_fc:
+                fc[n] = t[m]
+
+
+# ----------------------------------------------------------------------------- API
+
+def uniform_dt(t_s: np.ndarray) -> float:
+    """The grid step of t_s (which must be uniform and increasing)."""
+    if t_s.size < 2:
+        return 1.0
+    d = np.diff(t_s)
+    dt = float(d[0])
+    if not (dt > 0 and np.allclose(d, dt, rtol=1e-9, atol=1e-9)):
+        raise InputError("t_s must be a uniform, increasing time grid")
+    return dt
+
+
+def _plan_tuple(plan: Plan) -> tuple:
+    return (plan.stream_sensor, plan.cue_ptr, plan.cue_ir, plan.cue_lat, plan.cons_ptr, plan.item_stream,
+            plan.item_lat, plan.item_kind)
+
+
+def _check_threats(t, r, boost_end_s) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    t = np.ascontiguousarray(np.asarray(t, dtype=float))
+    r = np.asarray(r, dtype=float)
+    if r.ndim != 3 or r.shape[-1] != 3 or r.shape[1] != t.size:
+        raise InputError(f"r_ecef_m must be (N, M, 3) on the grid t_s ({t.size},), got {r.shape}")
+    boost = np.asarray(boost_end_s, dtype=float).reshape(-1)
+    if boost.size != r.shape[0]:
+        raise InputError(f"boost_end_s has {boost.size} values for {r.shape[0]} threats")
+    return t, r, boost
+
+
+@dataclass
+class Picture:
+    """Every stream of a plan over every sample of N threats (what `picture` returns); `series(c)`
+    gives consumer c's fused covariance, sigmas and first fire-control time."""
+
+    plan: Plan
+    t_s: np.ndarray
+    r_ecef_m: np.ndarray
+    boost_end_s: np.ndarray
+    q: np.ndarray                  # (N, M) process-noise density
+    hists: np.ndarray              # (T, N, M, 6, 6) stream covariances (valid from the 2nd detection)
+    states: np.ndarray             # (T, N, 6) stream states (first detection, track start, ...)
+    first_s: np.ndarray            # (S, N) first detection of each sensor as its owner runs it (IR: report)
+    track_s: np.ndarray            # (S, N) its own track exists (IR: report); NaN = never
+    settings: TrackSettings
+
+    def series(self, c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(fused covariance (N, M, 6, 6), worst-axis sigma now (N, M), predicted over the horizon
+        (N, M), first fire-control time (N,)) of consumer c."""
+        n_n, m_n = self.r_ecef_m.shape[:2]
+        fused = np.empty((n_n, m_n, 6, 6))
+        now, pred, fc = np.empty((n_n, m_n)), np.empty((n_n, m_n)), np.empty(n_n)
+        st = self.settings
+        _consumer_series(_plan_tuple(self.plan), c, self.t_s, uniform_dt(self.t_s), self.r_ecef_m, self.q,
+                         self.boost_end_s, self.hists, self.states, float(st.fire_control_horizon_s),
+                         float(st.fire_control_sigma_m), float(st.q_coast_m2s3), fused, now, pred, fc)
+        return fused, now, pred, fc
+
+
+def picture(sensors: SensorArray, t_s, r_ecef_m, boost_end_s, rcs_m2, consumers: Sequence[Sequence[Source]],
+            settings: TrackSettings = TrackSettings()) -> Picture:
+    """Run every stream of the consumers over every sample (memory O(streams x N x M x 36): for
+    a few threats - the timeline; `first_fire_control_s` for many). A radar in several streams
+    (different cues) reports the times of its first one in `first_s` / `track_s`."""
+    t, r, boost = _check_threats(t_s, r_ecef_m, boost_end_s)
+    r = np.ascontiguousarray(r)
+    plan = compile_plan(sensors, consumers)
+    dt = uniform_dt(t)
+    sp = sensor_params(sensors, dt)
+    q, rcs, _ = threat_arrays(t, r, boost, _check_rcs(rcs_m2, r.shape[:2]), settings, sensors.earth)
+    n_st, (n_n, m_n) = plan.stream_sensor.size, r.shape[:2]
+    hists = np.empty((n_st, n_n, m_n, 6, 6))
+    states = np.empty((n_st, n_n, 6), dtype=np.int64)
+    ir_t = np.full((len(sensors), n_n), np.inf)
+    _run_streams(_plan_tuple(plan), sp, t, r, q, boost, rcs, int(settings.confirm_looks), hists, states, ir_t)
+    first = np.where(np.isfinite(ir_t), ir_t, np.nan)
+    track = first.copy()
+    for st in range(n_st - 1, -1, -1):
+        s = plan.stream_sensor[st]
+        for col, out in ((_KFIRST, first), (_KTRACK, track)):
+            k = states[st, :, col]
+            out[s] = np.where(k >= 0, t[np.maximum(k, 0)], np.nan)
+    return Picture(plan, t, r, boost, q, hists, states, first, track, settings)
+
+
+def _check_rcs(rcs_m2, shape) -> np.ndarray:
+    rcs = np.asarray(rcs_m2, dtype=float)
+    if np.any(~(rcs > 0)):
+        raise InputError("rcs_m2 must be > 0 everywhere")
+    try:
+        return np.broadcast_to(rcs.reshape((-1, 1)) if rcs.ndim == 1 else rcs, shape)
+    except ValueError:
+        raise InputError(f"rcs_m2 of shape {rcs.shape} does not broadcast to the threats' {shape}") from None
 
 
 def first_fire_control_s(sensors: SensorArray, t_s, r_ecef_m, boost_end_s, rcs_m2,
                          consumers: Sequence[Sequence[Source]], settings: TrackSettings = TrackSettings(), *,
-                         chunk: int = 256, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
-    """(C, N) first fire-control time (s from launch, NaN = never) of N threats for C consumers.
+                         chunk: int = 512, progress: Callable[[int, int, str], None] | None = None) -> np.ndarray:
+    """First fire-control time of each consumer on each threat: (C, N) seconds from launch, NaN =
+    never.
 
-    t_s (M,); r_ecef_m (N, M, 3), NaN where unknown; boost_end_s (N,); rcs_m2 (N, M) or broadcastable.
+    sensors: S placed sensors; t_s (M,) uniform grid from launch; r_ecef_m (N, M, 3) ECEF metres,
+    NaN before the first known state and after impact; boost_end_s (N,); rcs_m2 (N, M), (N,) or a
+    scalar; consumers: C lists of `Source`. Threats are processed `chunk` at a time (memory is
+    O(chunk x M), never (N, M, 6, 6)); `progress(done, total, what)` is called after each chunk.
+    Equal to `timeline.sensing_picture(...).fire_control_s` for the same sources.
     """
-    from bmdcoop.sensing.timeline import Receipt, sensing_picture
-
-    r = np.asarray(r_ecef_m, dtype=float)
-    n_n = r.shape[0]
-    boost = np.asarray(boost_end_s, dtype=float).reshape(n_n)
-    rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=float), r.shape[:2])
+    t, r_all, boost_all = _check_threats(t_s, r_ecef_m, boost_end_s)
+    n_n, m_n = r_all.shape[:2]
+    plan = compile_plan(sensors, consumers)
     out = np.full((len(consumers), n_n), np.nan)
-    for c, sources in enumerate(consumers):
-        if not sources:
-            continue
-        own = {s.sensor for s in sources if s.kind == "own"}
-        parties = ["consumer" if i in own else f"other-{i}" for i in range(len(sensors))]
-        arr = dataclasses.replace(sensors, parties=parties)
-        receipts = {"consumer": [Receipt(s.sensor, s.latency_s, s.kind) for s in sources if s.kind != "own"]}
-        for a in range(0, n_n, chunk):
-            b = min(n_n, a + chunk)
-            pic = sensing_picture(arr, ["consumer"], t_s, r[a:b], boost[a:b], receipts, rcs_m2=rcs[a:b],
-                                  settings=settings)
-            out[c, a:b] = pic.fire_control_s[0]
-            if progress is not None:
-                progress(c * n_n + b, len(consumers) * n_n)
+    if n_n == 0 or m_n == 0 or not len(consumers) or plan.item_stream.size == 0:
+        return out
+    dt = uniform_dt(t)
+    sp = sensor_params(sensors, dt)
+    rcs_all = _check_rcs(rcs_m2, (n_n, m_n))
+    chunk = max(1, int(chunk))
+    for a in range(0, n_n, chunk):
+        b = min(n_n, a + chunk)
+        r = np.ascontiguousarray(r_all[a:b])
+        q, rcs, last = threat_arrays(t, r, boost_all[a:b], rcs_all[a:b], settings, sensors.earth)
+        part = np.empty((len(consumers), b - a))
+        _first_fc_kernel(_plan_tuple(plan), sp, t, dt, r, q, np.ascontiguousarray(boost_all[a:b]), rcs, last,
+                         int(settings.confirm_looks), float(settings.fire_control_horizon_s),
+                         float(settings.fire_control_sigma_m), float(settings.q_coast_m2s3), part)
+        out[:, a:b] = part
+        if progress is not None:
+            progress(b, n_n, "threats")
     return out

@@ -12,9 +12,14 @@ A sensor sees a target sample when
 - infrared: the missile is still thrusting and above the cloud tops; the detection is reported
   `processing_delay_s` later (see `bmdcoop.sensing.timeline`).
 
-The catalog's `range_km` is read as the range of a 0.9 single-look detection probability for a
-Swerling I target at a false-alarm probability of 1e-6 (SNR_REF = 21.1 dB). `looks(...)` also
-returns the per-look Swerling I probability Pd = Pfa^(1 / (1 + SNR)) for the Monte Carlo layer.
+The catalog's `range_km` is read as the range of a 0.9 single-look detection probability of a
+*search* look (Swerling I, false-alarm probability 1e-6: SNR_REF = 21.1 dB). A cued or tracking
+look carries a track dwell's energy: its range is `cued_range_gain` times that, SNR x gain^4
+(`bmdcoop.sensing.radar_equation` derives both from the radar's parameters; the streams of
+`bmdcoop.sensing.firecontrol` use them). `looks(...)` gives the search looks, with the per-look
+Swerling I probability Pd = Pfa^(1 / (1 + SNR)) for the Monte Carlo layer. The per-sample
+geometry `_sight` and the look SNR and sigmas (`look_snr`, `sigma_range_m`, `sigma_angle_rad`)
+are the one implementation the kernels of the sensing layer share.
 
 Shapes: sensors (S,), trajectories (N, M, 3) ECEF metres on a shared time grid (M,), results
 (S, N, M). The geometry kernel is numba, parallel over sensors x trajectories.
@@ -52,8 +57,10 @@ class SensorType:
     min_elevation_deg: float
     max_elevation_deg: float
     revisit_s: float
-    range_m: float = math.inf              # radar: Pd 0.9 range against ref_rcs_m2
+    range_m: float = math.inf              # radar: Pd 0.9 search-look range against ref_rcs_m2
     ref_rcs_m2: float = 1.0
+    cued_range_gain: float = 1.0           # radar: range factor of a cued or tracking look
+    track_revisit_s: float = 0.0           # radar: look interval when cued or tracking (0: revisit_s)
     beamwidth_rad: float = 0.0
     range_resolution_m: float = 0.0
     platform_alt_m: float = 0.0            # default height above the site (GEO for satellites)
@@ -71,12 +78,14 @@ class SensorType:
             ("max_elevation_deg", self.max_elevation_deg,
              self.min_elevation_deg < self.max_elevation_deg <= 90.0, "above min_elevation_deg and <= 90"),
             ("revisit_s", self.revisit_s, self.revisit_s > 0.0, "> 0"),
+            ("track_revisit_s", self.track_revisit_s, self.track_revisit_s >= 0.0, ">= 0 (0: revisit_s)"),
             ("platform_alt_m", self.platform_alt_m, self.platform_alt_m >= 0.0, ">= 0"),
         ]
         if self.kind == "radar":
             checks += [
                 ("range_km", self.range_m / 1e3, 0.0 < self.range_m < math.inf, "> 0 and finite"),
                 ("ref_rcs_m2", self.ref_rcs_m2, self.ref_rcs_m2 > 0.0, "> 0"),
+                ("cued_range_gain", self.cued_range_gain, self.cued_range_gain >= 1.0, ">= 1"),
                 ("beamwidth_mrad", self.beamwidth_rad * 1e3, self.beamwidth_rad > 0.0, "> 0"),
                 ("range_resolution_m", self.range_resolution_m, self.range_resolution_m > 0.0, "> 0"),
             ]
@@ -89,9 +98,20 @@ class SensorType:
         for name, value, ok, rule in checks:
             if not (isinstance(value, (int, float)) and math.isfinite(value) and ok):
                 raise InputError(f"{where}: {name} = {value!r} is not allowed (must be {rule})")
+        ratio = self.revisit_s / self.track_look_s
+        if abs(ratio - round(ratio)) > 1e-9 or round(ratio) < 1:
+            # cued looks must include the search looks, so that a cue can never cost a look
+            raise InputError(f"{where}: track_revisit_s = {self.track_revisit_s!r} must be revisit_s "
+                             f"({self.revisit_s!r}) divided by a whole number")
+
+    @property
+    def track_look_s(self) -> float:
+        """Look interval when cued or tracking."""
+        return self.track_revisit_s or self.revisit_s
 
     def detection_range_m(self, rcs_m2) -> np.ndarray:
-        """Radar range at which a look detects RCS `rcs_m2` with Pd 0.9: R_ref (RCS/ref)^(1/4)."""
+        """Radar range at which a search look detects RCS `rcs_m2` with Pd 0.9: R_ref (RCS/ref)^(1/4)
+        (a cued or tracking look: `cued_range_gain` times that)."""
         rcs = np.asarray(rcs_m2, dtype=float)
         if np.any(~(rcs > 0)):
             raise InputError(f"rcs_m2 must be > 0, got {rcs_m2!r}")
@@ -103,6 +123,7 @@ _FIELD_MAP = {  # catalog field -> (SensorType field, factor to SI)
     "az_coverage_deg": ("az_coverage_deg", 1.0), "min_elevation_deg": ("min_elevation_deg", 1.0),
     "max_elevation_deg": ("max_elevation_deg", 1.0), "revisit_s": ("revisit_s", 1.0),
     "range_km": ("range_m", 1e3), "ref_rcs_m2": ("ref_rcs_m2", 1.0),
+    "cued_range_gain": ("cued_range_gain", 1.0), "track_revisit_s": ("track_revisit_s", 1.0),
     "beamwidth_mrad": ("beamwidth_rad", 1e-3), "range_resolution_m": ("range_resolution_m", 1.0),
     "platform_alt_km": ("platform_alt_m", 1e3), "cloud_top_km": ("cloud_top_m", 1e3),
     "processing_delay_s": ("processing_delay_s", 1.0), "sigma_los_mrad": ("sigma_los_rad", 1e-3),
@@ -171,6 +192,17 @@ class SensorArray:
     def index(self, sensor_id: str) -> int:
         return self.ids.index(sensor_id)
 
+    def geometry_arrays(self) -> tuple:
+        """What `_sight` needs per sensor, as arrays: (site (S, 3), enu (S, 3, 3), inv_ax (3,) of the
+        ellipsoid, boresight (S,) rad, half width (S,) rad, all round (S,), sin of the elevation
+        limits (S,), (S,))."""
+        a, e2 = _earth.shape_params(self.earth)
+        b = a * math.sqrt(1.0 - e2)
+        cov = self._col("az_coverage_deg")
+        return (np.ascontiguousarray(self.r_ecef_m), np.ascontiguousarray(self.enu), np.array([1.0 / a, 1.0 / a, 1.0 / b]),
+                np.radians(self.boresight_az_deg), np.radians(cov / 2.0), cov >= 360.0,
+                np.sin(np.radians(self._col("min_elevation_deg"))), np.sin(np.radians(self._col("max_elevation_deg"))))
+
 
 def place_sensors(specs: Iterable[Mapping[str, Any]], earth: str = "wgs84") -> SensorArray:
     """Place sensors from specs `{id, type, party, site | lat_deg + lon_deg, alt_m?,
@@ -228,6 +260,40 @@ def place_sensors(specs: Iterable[Mapping[str, Any]], earth: str = "wgs84") -> S
 
 # ----------------------------------------------------------------------------- geometry kernel
 
+@numba.njit(cache=True)
+def _sight(sr, enu, inv_ax, bore_rad, half_w_rad, all_round, sin_el_min, sin_el_max, tx, ty, tz):
+    """One sensor (site sr (3,), frame enu (3, 3)) and one target point: (in line of sight and
+    field of view, slant range). The per-sample geometry of every kernel in the sensing layer."""
+    sx, sy, sz = sr[0], sr[1], sr[2]
+    dx, dy, dz = tx - sx, ty - sy, tz - sz
+    rng = math.sqrt(dx * dx + dy * dy + dz * dz)
+    if rng == 0.0:
+        return False, rng
+    e = enu[0, 0] * dx + enu[0, 1] * dy + enu[0, 2] * dz
+    nn = enu[1, 0] * dx + enu[1, 1] * dy + enu[1, 2] * dz
+    u = enu[2, 0] * dx + enu[2, 1] * dy + enu[2, 2] * dz
+    sin_el = u / rng
+    if sin_el < sin_el_min or sin_el > sin_el_max:
+        return False, rng
+    if not all_round:
+        daz = math.atan2(e, nn) - bore_rad
+        daz = (daz + math.pi) % (2.0 * math.pi) - math.pi
+        if abs(daz) > half_w_rad:
+            return False, rng
+    # Earth blockage: closest approach of the segment to the centre of the unit sphere (the
+    # ellipsoid scaled to it)
+    px, py, pz = sx * inv_ax[0], sy * inv_ax[1], sz * inv_ax[2]
+    qx, qy, qz = dx * inv_ax[0], dy * inv_ax[1], dz * inv_ax[2]
+    qq = qx * qx + qy * qy + qz * qz
+    w = -(px * qx + py * qy + pz * qz) / qq
+    if w < 0.0:
+        w = 0.0
+    elif w > 1.0:
+        w = 1.0
+    cx, cy, cz = px + w * qx, py + w * qy, pz + w * qz
+    return cx * cx + cy * cy + cz * cz >= 1.0 - 1e-9, rng   # ~3 mm tolerance
+
+
 @numba.njit(parallel=True, cache=True)
 def _visibility_kernel(sr, enu, inv_ax, bore_rad, half_w_rad, all_round, sin_el_min, sin_el_max, r,
                        out_vis, out_range):
@@ -235,44 +301,14 @@ def _visibility_kernel(sr, enu, inv_ax, bore_rad, half_w_rad, all_round, sin_el_
     for job in numba.prange(n_s * n_t):
         s = job // n_t
         j = job % n_t
-        sx, sy, sz = sr[s, 0], sr[s, 1], sr[s, 2]
-        # sensor in the unit-sphere frame of the ellipsoid
-        px, py, pz = sx * inv_ax[0], sy * inv_ax[1], sz * inv_ax[2]
         for m in range(n_m):
             tx, ty, tz = r[j, m, 0], r[j, m, 1], r[j, m, 2]
-            if not (tx == tx):   # NaN: after impact
+            if not (tx == tx):   # NaN: before the first known state or after impact
                 out_vis[s, j, m] = False
                 out_range[s, j, m] = np.nan
                 continue
-            dx, dy, dz = tx - sx, ty - sy, tz - sz
-            rng = math.sqrt(dx * dx + dy * dy + dz * dz)
-            out_range[s, j, m] = rng
-            if rng == 0.0:
-                out_vis[s, j, m] = False
-                continue
-            e = enu[s, 0, 0] * dx + enu[s, 0, 1] * dy + enu[s, 0, 2] * dz
-            nn = enu[s, 1, 0] * dx + enu[s, 1, 1] * dy + enu[s, 1, 2] * dz
-            u = enu[s, 2, 0] * dx + enu[s, 2, 1] * dy + enu[s, 2, 2] * dz
-            sin_el = u / rng
-            if sin_el < sin_el_min[s] or sin_el > sin_el_max[s]:
-                out_vis[s, j, m] = False
-                continue
-            if not all_round[s]:
-                daz = math.atan2(e, nn) - bore_rad[s]
-                daz = (daz + math.pi) % (2.0 * math.pi) - math.pi
-                if abs(daz) > half_w_rad[s]:
-                    out_vis[s, j, m] = False
-                    continue
-            # Earth blockage: closest approach of the segment to the centre of the unit sphere
-            qx, qy, qz = dx * inv_ax[0], dy * inv_ax[1], dz * inv_ax[2]
-            qq = qx * qx + qy * qy + qz * qz
-            w = -(px * qx + py * qy + pz * qz) / qq
-            if w < 0.0:
-                w = 0.0
-            elif w > 1.0:
-                w = 1.0
-            cx, cy, cz = px + w * qx, py + w * qy, pz + w * qz
-            out_vis[s, j, m] = cx * cx + cy * cy + cz * cz >= 1.0 - 1e-9   # ~3 mm tolerance
+            out_vis[s, j, m], out_range[s, j, m] = _sight(sr[s], enu[s], inv_ax, bore_rad[s], half_w_rad[s],
+                                                          all_round[s], sin_el_min[s], sin_el_max[s], tx, ty, tz)
     return out_vis
 
 
@@ -287,20 +323,12 @@ def visibility(sensors: SensorArray, r_ecef_m) -> tuple[np.ndarray, np.ndarray]:
         r = r[None]
     if r.ndim != 3 or r.shape[-1] != 3:
         raise InputError(f"r_ecef_m must be (N, M, 3) or (M, 3), got {np.shape(r_ecef_m)}")
-    a, e2 = _earth.shape_params(sensors.earth)
-    b = a * math.sqrt(1.0 - e2)
-    inv_ax = np.array([1.0 / a, 1.0 / a, 1.0 / b])
-    cov = sensors._col("az_coverage_deg")
     s_n = len(sensors)
     out_vis = np.empty((s_n, r.shape[0], r.shape[1]), dtype=np.bool_)
     out_rng = np.empty((s_n, r.shape[0], r.shape[1]))
     if out_vis.size == 0:
         return out_vis, out_rng
-    _visibility_kernel(np.ascontiguousarray(sensors.r_ecef_m), np.ascontiguousarray(sensors.enu), inv_ax,
-                       np.radians(sensors.boresight_az_deg), np.radians(cov / 2.0), cov >= 360.0,
-                       np.sin(np.radians(sensors._col("min_elevation_deg"))),
-                       np.sin(np.radians(sensors._col("max_elevation_deg"))),
-                       np.ascontiguousarray(r), out_vis, out_rng)
+    _visibility_kernel(*sensors.geometry_arrays(), np.ascontiguousarray(r), out_vis, out_rng)
     return out_vis, out_rng
 
 
@@ -329,11 +357,31 @@ def visibility_reference(sensor_r, enu, bore_deg, cov_deg, el_min_deg, el_max_de
 
 # ----------------------------------------------------------------------------- detection
 
+@numba.vectorize(["float64(float64, float64, float64, float64)"], cache=True)
+def look_snr(range_ref_m, ref_rcs_m2, rcs_m2, range_m):
+    """Single-look SNR (linear) from the radar equation scaled to a reference range:
+    SNR_REF (RCS / ref) (range_ref / R)^4 (a ufunc, also called inside the numba kernels)."""
+    return SNR_REF * (rcs_m2 / ref_rcs_m2) * (range_ref_m / range_m) ** 4
+
+
+@numba.vectorize(["float64(float64, float64)"], cache=True)
+def sigma_range_m(range_resolution_m, snr):
+    """Range 1-sigma of one look: resolution / sqrt(2 SNR), never below 1/50 of the resolution."""
+    return max(range_resolution_m / math.sqrt(2.0 * max(snr, 1e-12)), range_resolution_m * ACCURACY_FLOOR)
+
+
+@numba.vectorize(["float64(float64, float64)"], cache=True)
+def sigma_angle_rad(beamwidth_rad, snr):
+    """Monopulse angle 1-sigma of one look: beamwidth / (1.6 sqrt(2 SNR)), floor 1/50 beamwidth."""
+    return max(beamwidth_rad / (MONOPULSE_KM * math.sqrt(2.0 * max(snr, 1e-12))), beamwidth_rad * ACCURACY_FLOOR)
+
+
 def radar_snr(stype: SensorType, range_m, rcs_m2) -> np.ndarray:
-    """Single-look SNR (linear) from the radar equation scaled to the catalog's reference range."""
-    rng = np.asarray(range_m, dtype=float)
+    """Single-look SNR (linear) of a search look from the radar equation scaled to the catalog's
+    reference range."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return SNR_REF * (np.asarray(rcs_m2, dtype=float) / stype.ref_rcs_m2) * (stype.range_m / rng) ** 4
+        return look_snr(stype.range_m, stype.ref_rcs_m2, np.asarray(rcs_m2, dtype=float),
+                        np.asarray(range_m, dtype=float))
 
 
 def swerling1_pd(snr, pfa: float = PFA) -> np.ndarray:
@@ -345,11 +393,8 @@ def swerling1_pd(snr, pfa: float = PFA) -> np.ndarray:
 
 def radar_sigmas(stype: SensorType, snr) -> tuple[np.ndarray, np.ndarray]:
     """(sigma_range_m, sigma_angle_rad) of one look at linear SNR `snr`, with the bias floor."""
-    snr = np.maximum(np.asarray(snr, dtype=float), 1e-12)
-    k = np.sqrt(2.0 * snr)
-    sig_r = np.maximum(stype.range_resolution_m / k, stype.range_resolution_m * ACCURACY_FLOOR)
-    sig_a = np.maximum(stype.beamwidth_rad / (MONOPULSE_KM * k), stype.beamwidth_rad * ACCURACY_FLOOR)
-    return sig_r, sig_a
+    snr = np.asarray(snr, dtype=float)
+    return sigma_range_m(stype.range_resolution_m, snr), sigma_angle_rad(stype.beamwidth_rad, snr)
 
 
 @dataclass
@@ -365,7 +410,7 @@ class Looks:
 
 
 def looks(sensors: SensorArray, t_s, r_ecef_m, *, rcs_m2=0.1, boost_end_s=None) -> Looks:
-    """Visibility, SNR and detection of every sensor against every sample.
+    """Visibility, SNR and detection of every sensor against every sample, for search looks.
 
     rcs_m2: scalar, (N,) or (N, M) radar cross section of each target sample.
     boost_end_s: (N,) end of powered flight (infrared sees only t <= boost_end_s); without it

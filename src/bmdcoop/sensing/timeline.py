@@ -13,13 +13,16 @@ For every threat and party:
 
 Times are seconds from the threat's launch. Trajectories are Earth-fixed, so the geometry does
 not depend on when in the launch window a missile flies; one trajectory per threat serves all
-`count` missiles of it. Sensor looks fall on each sensor's revisit grid from launch (revisit
-rounded to whole samples); a radar look detects when the target is in view and the SNR reaches
-the Pd-0.9 threshold (`bmdcoop.sensing.sensors`), a sensor's own track exists at its
-`confirm_looks`-th detection. Radar tracks carry the covariance of the track filter
-(`bmdcoop.sensing.tracking.covariance_history`); a party fuses the covariances it holds by adding their
-information, a shared one predicted over its latency. Infrared gives early reports but no
-fire-control information (angles only, during boost).
+`count` missiles of it. The radars run as streams (`bmdcoop.sensing.firecontrol`): search looks
+every `revisit_s` at the catalog's search range, an uncued radar's own track at its
+`confirm_looks`-th detection; once cued by an infrared report its operator holds, or once
+tracking, looks every `track_revisit_s` with a track dwell's energy (`cued_range_gain`), a cued
+track at its second detection. Radar tracks carry the covariance of the track filter, started
+from their first two detections; a party fuses the covariances it holds by adding their
+information, a shared one predicted over its latency. Infrared gives early reports and cues the
+radars but no fire-control information (angles of the plume only). `sensing_picture` runs every
+stream over every sample; `firecontrol.first_fire_control_s` gives the same fire-control times
+for many threats at once.
 """
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from bmdcoop import catalog
-from bmdcoop.physics import earth as _earth
+from bmdcoop.sensing import firecontrol as _fc
 from bmdcoop.sensing import sensors as _sensors
 from bmdcoop.sensing import tracking as _tracking
 from bmdcoop.errors import InputError
@@ -102,19 +105,65 @@ def _num(x: float) -> float | None:
 
 # ----------------------------------------------------------------------------- array core
 
-def _look_mask(revisit_s: np.ndarray, t_s: np.ndarray) -> np.ndarray:
-    """(S, M) True where a sensor looks: every round(revisit / dt) samples from launch."""
-    dt = float(t_s[1] - t_s[0]) if t_s.size > 1 else 1.0
-    step = np.maximum(1, np.rint(revisit_s / dt)).astype(int)
-    return (np.arange(t_s.size)[None, :] % step[:, None]) == 0
+def _received(sensors: _sensors.SensorArray, receipts: Mapping[str, list[Receipt]], pid: str) -> list[Receipt]:
+    return [rc for rc in receipts.get(pid, []) if sensors.parties[rc.sensor] != pid]
 
 
-def _nth_true_time(mask: np.ndarray, t_s: np.ndarray, nth: int) -> np.ndarray:
-    """Time of the nth True along the last axis (NaN if fewer)."""
-    count = np.cumsum(mask, axis=-1)
-    hit = count >= nth
-    idx = np.argmax(hit, axis=-1)
-    return np.where(hit.any(axis=-1), t_s[idx], np.nan)
+def _infrared_of(sensors: _sensors.SensorArray, receipts: Mapping[str, list[Receipt]], pid: str) -> tuple:
+    """The infrared reports party pid holds, as cues: its own sensors' and those shared with it."""
+    ir = sensors.is_infrared
+    own = [_fc.Source(s) for s in range(len(sensors)) if ir[s] and sensors.parties[s] == pid]
+    return tuple(own + [_fc.Source(rc.sensor, float(rc.latency_s), rc.kind)
+                        for rc in _received(sensors, receipts, pid) if ir[rc.sensor]])
+
+
+def party_sources(sensors: _sensors.SensorArray, party_ids: list[str],
+                  receipts: Mapping[str, list[Receipt]]) -> list[list[_fc.Source]]:
+    """Each party's sources: its own sensors, and another party's sensors that agreements give it
+    (`receipts`). A radar is run by its owner, so it is cued by the infrared reports its owner
+    holds (the owner's own and those shared with the owner) - for a shared radar too, not by the
+    receiver's."""
+    ir = sensors.is_infrared
+    out = []
+    for pid in party_ids:
+        srcs = [_fc.Source(s) for s in range(len(sensors)) if sensors.parties[s] == pid]
+        srcs += [_fc.Source(rc.sensor, float(rc.latency_s), rc.kind,
+                            cues=None if ir[rc.sensor] else _infrared_of(sensors, receipts, sensors.parties[rc.sensor]))
+                 for rc in _received(sensors, receipts, pid)]
+        out.append(srcs)
+    return out
+
+
+def sensor_alone_sources(sensors: _sensors.SensorArray,
+                         receipts: Mapping[str, list[Receipt]]) -> list[list[_fc.Source]]:
+    """One consumer per sensor: the sensor alone, run (and cued) by its owner as in `party_sources`."""
+    return [[_fc.Source(s, cues=None if sensors.is_infrared[s] else _infrared_of(sensors, receipts, sensors.parties[s]))]
+            for s in range(len(sensors))]
+
+
+def _reports(sensors, pid: str, sources: list[_fc.Source], n: int, st: _fc.Picture, fc_s: float, threat_id):
+    """A party's first report of threat n, the sensors whose data reached it by its fire-control
+    time (or ever), and the shared arrivals."""
+    reports, avail, arrivals = [], [], []
+    for src in sources:
+        s, lat = src.sensor, src.latency_s
+        if src.kind == "own":
+            t_rep, t_avail = st.first_s[s, n], st.track_s[s, n]
+        else:
+            t_avail = (st.first_s[s, n] if src.kind == "detections" else st.track_s[s, n]) + lat
+            t_rep = t_avail
+            if np.isfinite(t_avail):
+                arrivals.append({"party": pid, "threat": threat_id, "sensor": sensors.ids[s],
+                                 "sensor_track_s": _num(st.track_s[s, n]), "latency_s": lat,
+                                 "arrival_s": float(t_avail), "kind": src.kind})
+        reports.append(t_rep)
+        if np.isfinite(t_avail):
+            avail.append((t_avail, s))
+    rep = np.array(reports, dtype=float)
+    first = float(np.nanmin(rep)) if np.isfinite(rep).any() else math.nan
+    cutoff = fc_s if np.isfinite(fc_s) else math.inf
+    contributors = [sensors.ids[s] for ta, s in sorted(avail) if ta <= cutoff + 1e-9]
+    return first, contributors, arrivals
 
 
 def sensing_picture(sensors: _sensors.SensorArray, party_ids: list[str], t_s, r_ecef_m, boost_end_s,
@@ -122,122 +171,32 @@ def sensing_picture(sensors: _sensors.SensorArray, party_ids: list[str], t_s, r_
                     settings: _tracking.TrackSettings = _tracking.TrackSettings(),
                     threat_ids: list[str] | None = None) -> Timeline:
     """The array-level timeline: sensors (S), trajectories r_ecef_m (N, M, 3) from launch on grid t_s
-    (M,), boost_end_s (N,), rcs_m2 (N, M) or broadcastable, receipts {party: [Receipt]}."""
-    t = np.asarray(t_s, dtype=float)
-    r = np.asarray(r_ecef_m, dtype=float)
-    n_n, m_n = r.shape[0], r.shape[1]
-    boost = np.asarray(boost_end_s, dtype=float).reshape(n_n)
-    dt = float(t[1] - t[0]) if m_n > 1 else 1.0
-    lk = _sensors.looks(sensors, t, r, rcs_m2=rcs_m2, boost_end_s=boost)
-    look = _look_mask(sensors.revisit_s, t)
-    det = lk.detectable & look[:, None, :]                       # (S, N, M)
-    ir = sensors.is_infrared
-    delay = np.array([st.processing_delay_s for st in sensors.types])
-    first = _nth_true_time(det, t, 1)
-    s_first = first + np.where(ir, delay, 0.0)[:, None]
-    s_track = np.where(ir[:, None], s_first, _nth_true_time(det, t, settings.confirm_looks))
+    (M,), boost_end_s (N,), rcs_m2 (N, M) or broadcastable, receipts {party: [Receipt]}.
 
-    # radar track covariances along the truth, for pairs with any detection
-    alt = _earth.altitude_m(r, sensors.earth)
-    apo_idx = np.nanargmax(np.where(np.isfinite(alt), alt, -np.inf), axis=1)
-    descending = np.arange(m_n)[None, :] > apo_idx[:, None]
-    q_n = np.where(t[None, :] <= boost[:, None], settings.q_boost_m2s3,
-                   np.where(descending & (alt < settings.reentry_alt_m), settings.q_reentry_m2s3,
-                            settings.q_coast_m2s3))                     # (N, M)
-    pairs = [(s, n) for s in range(len(sensors)) if not ir[s] for n in range(n_n) if det[s, n].any()]
-    cov_sn: dict[tuple[int, int], np.ndarray] = {}
-    if pairs:
-        ps = np.array([p[0] for p in pairs])
-        pn = np.array([p[1] for p in pairs])
-        sig_r = np.empty((len(pairs), m_n))
-        sig_a = np.empty((len(pairs), m_n))
-        for k, (s, n) in enumerate(pairs):
-            sig_r[k], sig_a[k] = _sensors.radar_sigmas(sensors.types[s], lk.snr[s, n])
-        hist = _tracking.covariance_history(t, r[pn], det[ps, pn], sig_r, sig_a, sensors.r_ecef_m[ps],
-                                            sensors.enu[ps], q_n[pn], settings)
-        for k, key in enumerate(pairs):
-            cov_sn[key] = hist[k]
-
-    h = settings.fire_control_horizon_s
-    q_pred = settings.q_coast_m2s3
-    after_boost = t[None, :] > boost[:, None]                       # (N, M)
-
-    def quality(p_mn: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-        now = _tracking.position_sigma_m(p_mn)
-        ok = np.isfinite(p_mn).all(axis=(-1, -2)) & np.isfinite(r[n]).all(axis=-1)
-        pred = np.full(m_n, np.nan)
-        if ok.any():
-            pred[ok] = _tracking.position_sigma_m(_tracking.predict_covariance(p_mn[ok], r[n, ok], h, q_pred))
-        return now, pred
-
-    def first_fc(pred: np.ndarray, n: int) -> float:
-        good = (pred <= settings.fire_control_sigma_m) & after_boost[n]
-        return float(t[np.argmax(good)]) if good.any() else math.nan
-
-    s_fc = np.full((len(sensors), n_n), np.nan)
-    for (s, n), p_mn in cov_sn.items():
-        p_own = np.where((t >= s_track[s, n])[:, None, None], p_mn, np.nan)
-        s_fc[s, n] = first_fc(quality(p_own, n)[1], n)
-
-    p_n = len(party_ids)
-    fd = np.full((p_n, n_n), np.nan)
-    fc = np.full((p_n, n_n), np.nan)
-    pos_sig = np.full((p_n, n_n, m_n), np.nan)
-    pred_sig = np.full((p_n, n_n, m_n), np.nan)
-    fused = np.full((p_n, n_n, m_n, 6, 6), np.nan)
-    contributors: dict[tuple[int, int], list[str]] = {}
-    arrivals: list[dict[str, Any]] = []
+    The parties' sources are `party_sources(...)`; fire-control times equal
+    `firecontrol.first_fire_control_s(sensors, ..., party_sources(...))` (the same kernels)."""
+    by_party = party_sources(sensors, party_ids, receipts)
+    pic = _fc.picture(sensors, t_s, r_ecef_m, boost_end_s, rcs_m2, by_party + sensor_alone_sources(sensors, receipts),
+                      settings)
+    t, boost = pic.t_s, pic.boost_end_s
+    p_n, s_n, (n_n, m_n) = len(party_ids), len(sensors), pic.r_ecef_m.shape[:2]
+    s_fc = np.full((s_n, n_n), np.nan)
+    for s in range(s_n):
+        if not sensors.is_infrared[s]:
+            s_fc[s] = pic.series(p_n + s)[3]
+    tl = Timeline(t_s=t, threat_ids=list(threat_ids) if threat_ids else [str(i) for i in range(n_n)],
+                  party_ids=list(party_ids), sensor_ids=list(sensors.ids), sensor_parties=list(sensors.parties),
+                  settings=settings, boost_end_s=boost, sensor_first_detection_s=pic.first_s, sensor_track_s=pic.track_s,
+                  sensor_fire_control_s=s_fc, first_detection_s=np.full((p_n, n_n), np.nan),
+                  fire_control_s=np.full((p_n, n_n), np.nan), position_sigma_m=np.full((p_n, n_n, m_n), np.nan),
+                  predicted_sigma_m=np.full((p_n, n_n, m_n), np.nan), covariance=np.full((p_n, n_n, m_n, 6, 6), np.nan))
     for p, pid in enumerate(party_ids):
-        sources = [(s, 0.0, "own") for s in range(len(sensors)) if sensors.parties[s] == pid]
-        sources += [(rc.sensor, float(rc.latency_s), rc.kind) for rc in receipts.get(pid, [])
-                    if sensors.parties[rc.sensor] != pid]
+        tl.covariance[p], tl.position_sigma_m[p], tl.predicted_sigma_m[p], tl.fire_control_s[p] = pic.series(p)
         for n in range(n_n):
-            reports, contribs, avail = [], [], []
-            for s, lat_s, kind in sources:
-                if kind == "own":
-                    t_rep, t_avail = s_first[s, n], s_track[s, n]
-                else:
-                    t_avail = (s_first[s, n] if kind == "detections" else s_track[s, n]) + lat_s
-                    t_rep = t_avail
-                    if np.isfinite(t_avail):
-                        arrivals.append({"party": pid, "threat": threat_ids[n] if threat_ids else n,
-                                         "sensor": sensors.ids[s], "sensor_track_s": _num(s_track[s, n]),
-                                         "latency_s": lat_s, "arrival_s": float(t_avail), "kind": kind})
-                reports.append(t_rep)
-                if not np.isfinite(t_avail):
-                    continue
-                avail.append((t_avail, s))
-                if (s, n) not in cov_sn:
-                    continue
-                p_sm = cov_sn[(s, n)]
-                # what the party holds at t_m: the sensor's covariance at t_m - latency, predicted on
-                k_src = np.floor((t - lat_s) / dt + 1e-9).astype(int)
-                valid = (t >= t_avail - 1e-9) & (k_src >= 0)
-                contrib = np.full((m_n, 6, 6), np.nan)
-                kv = k_src[valid]
-                src = p_sm[kv]
-                if lat_s > 0:
-                    lag = t[valid] - t[kv]
-                    ok = np.isfinite(r[n, kv]).all(axis=-1) & np.isfinite(src).all(axis=(-1, -2))
-                    pred = np.full_like(src, np.nan)
-                    if ok.any():
-                        pred[ok] = _tracking.predict_covariance(src[ok], r[n, kv[ok]], lag[ok], q_n[n, kv[ok]])
-                    src = pred
-                contrib[valid] = src
-                contribs.append(contrib)
-            rep = np.array(reports, dtype=float)
-            fd[p, n] = np.nanmin(rep) if np.isfinite(rep).any() else math.nan
-            if contribs:
-                fused[p, n] = _tracking.fuse(np.stack(contribs))
-                pos_sig[p, n], pred_sig[p, n] = quality(fused[p, n], n)
-                fc[p, n] = first_fc(pred_sig[p, n], n)
-            cutoff = fc[p, n] if np.isfinite(fc[p, n]) else math.inf
-            contributors[(p, n)] = [sensors.ids[s] for ta, s in sorted(avail) if ta <= cutoff + 1e-9]
-    return Timeline(t_s=t, threat_ids=list(threat_ids) if threat_ids else [str(i) for i in range(n_n)],
-                    party_ids=list(party_ids), sensor_ids=list(sensors.ids), sensor_parties=list(sensors.parties),
-                    settings=settings, boost_end_s=boost, sensor_first_detection_s=s_first, sensor_track_s=s_track,
-                    sensor_fire_control_s=s_fc, first_detection_s=fd, fire_control_s=fc, position_sigma_m=pos_sig,
-                    predicted_sigma_m=pred_sig, covariance=fused, contributors=contributors, arrivals=arrivals)
+            tl.first_detection_s[p, n], tl.contributors[(p, n)], arr = _reports(
+                sensors, pid, by_party[p], n, pic, tl.fire_control_s[p, n], tl.threat_ids[n] if threat_ids else n)
+            tl.arrivals += arr
+    return tl
 
 
 # ----------------------------------------------------------------------------- scenario layer
