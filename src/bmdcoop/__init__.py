@@ -12,10 +12,11 @@ from bmdcoop.scenario import Scenario, dump_scenario, load_scenario, scenario_sc
 from bmdcoop.interceptors import Fan, InterceptorSpec, fly_out_fan, interceptor_spec
 from bmdcoop.engagement import Battery, Engagements, engage
 from bmdcoop.timeline import Timeline, timeline
+from bmdcoop.battle import wta
 
 __version__ = "0.1.0"
 __all__ = ["InputError", "OutOfRangeError", "timeline", "Timeline", "footprint", "reach",
            "flyout", "flyout_many", "max_range_km", "trajectory", "FlyoutResult", "TrajectoryResult",
            "Scenario", "load_scenario", "dump_scenario", "scenario_schema", "validate_scenario",
-           "Fan", "InterceptorSpec", "fly_out_fan", "interceptor_spec", "Battery", "Engagements", "engage",
+           "Fan", "InterceptorSpec", "fly_out_fan", "interceptor_spec", "Battery", "Engagements", "engage", "wta",
            "__version__"]
