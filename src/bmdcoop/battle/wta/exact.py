@@ -27,10 +27,11 @@ from bmdcoop.battle.wta.cuts import point_cuts, separate
 from bmdcoop.battle.wta.local_search import LocalSearch
 from bmdcoop.battle.wta.problem import WTAProblem
 
+START_ITERATIONS = 20  # local-search rounds for the first incumbent
 SEPARATION_ROUNDS = 50
 OA_ROUNDS = 30
 DEFAULT_NODE_LIMIT = 20_000
-REL_GAP = 1e-7        # optimality is proven when objective - bound <= REL_GAP * objective (+ ABS_GAP)
+REL_GAP = 1e-6        # proven optimal: objective - bound <= REL_GAP * objective + ABS_GAP * total value
 ABS_GAP = 1e-9
 
 
@@ -39,7 +40,7 @@ class Exact(AssignmentSolver):
 
     def _assign(self, problem: WTAProblem, budget: Budget, clock: Clock, start: np.ndarray | None) -> Assignment:
         if start is None:
-            start = LocalSearch(self.seed).solve(problem, Budget(iterations=0)).x
+            start = LocalSearch(self.seed).solve(problem, Budget(iterations=START_ITERATIONS)).x
         run = _Run(problem, start, self.seed, budget, clock)
         run.solve()
         return Assignment(run.best_x, run.lower_bound, run.proven, run.stats)
@@ -69,7 +70,8 @@ class _Run:
     @property
     def proven(self) -> bool:
         lb = self.lower_bound
-        return lb is not None and self.best_obj - lb <= REL_GAP * abs(self.best_obj) + ABS_GAP
+        slack = REL_GAP * abs(self.best_obj) + ABS_GAP * float(self.problem.values.sum())
+        return lb is not None and self.best_obj - lb <= slack
 
     def solve(self) -> None:
         self._add_point_cuts(self.best_x)
@@ -90,12 +92,12 @@ class _Run:
             lp = self.master.solve_lp(self.clock.left())
             if lp is None:
                 break
-            x, z, value, rc = lp
+            b, z, value, rc = lp
             self.bound_lp = max(self.bound_lp, value)
             self.stats["lp_rounds"] += 1
             if self.proven:
                 break
-            cuts = separate(self.problem.pk, self.master.limits, x, z, self.master.targets, 1e-7)
+            cuts = separate(self.master.pk, self.master.live, b, z, self.master.targets, 1e-7)
             if cuts[0].size == 0:
                 break
             self.stats["cuts"] += self.master.add_cuts(*cuts)
@@ -104,7 +106,7 @@ class _Run:
     def _fix(self, rc: np.ndarray) -> None:
         """Pairs (i, j) whose reduced cost exceeds the gap cannot be in a better assignment."""
         gap = self.best_obj - self.bound_lp + 1e-9 * max(1.0, abs(self.best_obj))
-        self.stats["fixed_pairs"] = self.master.fix_pairs(rc > gap, keep=self.best_x > 0)
+        self.stats["fixed_pairs"] = self.master.fix_slots(rc > gap, keep=self.master.slots(self.best_x) > 0)
         self.fix_threshold = self.best_obj
 
     def _mip_round(self) -> bool:
@@ -129,7 +131,7 @@ class _Run:
         self._seen.update((j, x[:, j].tobytes()) for j in targets)
         if not targets:
             return 0
-        cuts = point_cuts(self.problem.pk, self.master.limits, x.astype(np.int64), np.array(targets, np.int64))
+        cuts = point_cuts(self.master.pk, self.master.live, self.master.slots(x), np.array(targets, np.int64))
         n = self.master.add_cuts(*cuts)
         self.stats["cuts"] += n
         return n
