@@ -1,11 +1,11 @@
 """Local search from the greedy assignment, then ruin-and-recreate (large-neighbourhood search).
 
-Local moves, applied while one lowers the expected surviving value: move one round to another
-target (or fire an unused one), and swap the targets of two rounds of different weapons. Each
-move is priced in O(1) from the survival of the two targets it touches. The large neighbourhood:
-take every round off a few random targets, refill greedily with those targets barred, descend
-again, keep the result if it is better. The budget is a count of ruin-and-recreate rounds
-(deterministic for a seed); a wall-clock limit may cut it short on the command line.
+Descent: move one round to another target (or fire an unused one), or swap the targets of two
+rounds of different weapons, while that lowers the expected surviving value; each move is priced
+in O(1) from the survival of the two targets it touches. Large neighbourhood: take the rounds of
+some weapons or targets off, put them back (by a linear assignment or greedily), descend again.
+The budget is a count of ruin-and-recreate rounds, deterministic for a seed; a wall-clock limit
+may cut it short on the command line.
 """
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from bmdcoop.battle.wta.base import Assignment, AssignmentSolver, Budget, Clock
 from bmdcoop.battle.wta.greedy import greedy_assignment, greedy_fill, room_left
 from bmdcoop.battle.wta.problem import WTAProblem
 
-DEFAULT_ITERATIONS = 200
+DEFAULT_ITERATIONS = 500
+THRESHOLD = 0.03       # a ruin-and-recreate result is accepted up to 3 % worse, falling to 0
 MAX_REASSIGN = 400     # rounds re-placed by one linear assignment (its cost grows as rounds^3)
 MAX_PASSES = 1000
 
@@ -93,7 +94,7 @@ def _relocate_pass(values, pk, x, surv, room, w, t, tol):
 
 
 @njit(cache=True)
-def _off(values, pk, x, surv, w, t, off, target):
+def _off(pk, x, surv, w, t, off, target):
     """off[r]: survival of round r's target without that round, for the rounds at `target`
     (all rounds when target is -2)."""
     for r in range(w.size):
@@ -106,7 +107,7 @@ def _swap_pass(values, pk, x, surv, w, t, tol):
     """Exchange the targets of two rounds of different weapons if that helps; returns swaps made."""
     swapped = 0
     off = np.zeros(w.size)
-    _off(values, pk, x, surv, w, t, off, -2)
+    _off(pk, x, surv, w, t, off, -2)
     for r1 in range(w.size):
         for r2 in range(r1 + 1, w.size):
             i, a, k, b = w[r1], t[r1], w[r2], t[r2]
@@ -122,8 +123,8 @@ def _swap_pass(values, pk, x, surv, w, t, tol):
                         x[inn, tgt] += 1
                         surv[tgt] = s_new
                 t[r1], t[r2] = b, a
-                _off(values, pk, x, surv, w, t, off, a)
-                _off(values, pk, x, surv, w, t, off, b)
+                _off(pk, x, surv, w, t, off, a)
+                _off(pk, x, surv, w, t, off, b)
                 swapped += 1
     return swapped
 
@@ -158,10 +159,10 @@ def _tolerance(problem: WTAProblem) -> float:
     return 1e-12 * max(1.0, float(problem.values.sum()))
 
 
-def _reassign(problem: WTAProblem, x: np.ndarray, weapons: np.ndarray, tol: float) -> np.ndarray:
-    """Take every round of `weapons` off, put them back by a linear assignment (at most one of
-    them per target, each priced at its marginal return given the rounds kept), fill what is
-    left greedily, descend."""
+def _reassign(problem: WTAProblem, x: np.ndarray, weapons: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Take every round of `weapons` off and put them back by a linear assignment: at most one of
+    them per target, each priced at its marginal return given the rounds kept. Returns
+    (y, rounds left, room left)."""
     y = x.copy()
     y[weapons, :] = 0
     left, room = room_left(problem, y)
@@ -170,39 +171,71 @@ def _reassign(problem: WTAProblem, x: np.ndarray, weapons: np.ndarray, tol: floa
         gain = problem.values * problem.survival(y) * problem.pk[rows, :] * (room > 0)
         r, c = linear_sum_assignment(np.hstack([-gain, np.zeros((rows.size, rows.size))]))
         hit = c < problem.n_targets
+        hit[hit] = gain[r[hit], c[hit]] > 0   # a zero-gain target ties with staying unfired
         np.add.at(y, (rows[r[hit]], c[hit]), 1)
         np.subtract.at(left, rows[r[hit]], 1)
         np.subtract.at(room, c[hit], 1)
+    return y, left, room
+
+
+def _clear(problem: WTAProblem, x: np.ndarray, weapons=None, targets=None):
+    y = x.copy()
+    if weapons is not None:
+        y[weapons, :] = 0
+    if targets is not None:
+        y[:, targets] = 0
+    return (y, *room_left(problem, y))
+
+
+def _ruin_recreate(problem: WTAProblem, x: np.ndarray, rng: np.random.Generator, tol: float) -> np.ndarray:
+    """One of three ruins, chosen at random: the rounds of 10-60 % of the weapons re-placed by a
+    linear assignment (`_reassign`; good when weapons are scarce), the rounds of 10-40 % of the
+    weapons, or of a few engaged targets, re-placed greedily (good when rounds stack). Then the
+    rest is filled greedily and the result descended."""
+    kind = rng.integers(3)
+    if kind == 0:
+        k = max(1, int(problem.n_weapons * rng.uniform(0.1, 0.6)))
+        chosen = np.sort(rng.choice(problem.n_weapons, size=k, replace=False))
+        y, left, room = _reassign(problem, x, chosen[np.cumsum(problem.rounds[chosen]) <= MAX_REASSIGN])
+    elif kind == 1:
+        k = max(1, int(problem.n_weapons * rng.uniform(0.1, 0.4)))
+        y, left, room = _clear(problem, x, weapons=rng.choice(problem.n_weapons, size=k, replace=False))
+    else:
+        engaged = np.flatnonzero(x.sum(axis=0))
+        k = min(engaged.size, 1 + rng.integers(max(1, min(10, engaged.size // 3))))
+        y, left, room = _clear(problem, x, targets=rng.choice(engaged, size=k, replace=False) if k else None)
     greedy_fill(problem.values, problem.pk, y, left, room)
     descend(problem.values, problem.pk, y, left, room, tol)
     return y
 
 
 class LocalSearch(AssignmentSolver):
-    """Greedy, then the better of its descent and an assignment-based start, then ruin-and-recreate
-    rounds: a random 10-60 % of the weapons (at most MAX_REASSIGN rounds) re-placed by
-    `_reassign`, kept when better. Never worse than greedy."""
+    """Greedy and an assignment-based start (every weapon re-placed by `_reassign`), each descended;
+    then ruin-and-recreate rounds from the current assignment, accepted when within a threshold
+    of it that falls linearly from THRESHOLD to 0 over the budget (threshold accepting, Dueck &
+    Scheuer 1990); the best assignment seen is returned - never worse than greedy."""
 
     name = "local-search"
 
     def _assign(self, problem: WTAProblem, budget: Budget, clock: Clock, start: np.ndarray | None) -> Assignment:
         tol = _tolerance(problem)
         best = improve(problem, greedy_assignment(problem, start))
-        best_obj = problem.objective(best)
+        all_w = np.arange(problem.n_weapons)
+        y, left, room = _reassign(problem, best, all_w[np.cumsum(problem.rounds) <= MAX_REASSIGN])
+        greedy_fill(problem.values, problem.pk, y, left, room)
+        descend(problem.values, problem.pk, y, left, room, tol)
+        best = min((best, y), key=problem.objective)
+        best_obj = current_obj = problem.objective(best)
+        current = best
         rng = np.random.default_rng(self.seed)
         iterations = DEFAULT_ITERATIONS if budget.iterations is None else budget.iterations
-        all_w = np.arange(problem.n_weapons)
         done = 0
-        while done <= iterations and not clock.expired() and problem.n_weapons:
-            if done == 0:   # the assignment start: every weapon re-placed at once
-                chosen = all_w[np.cumsum(problem.rounds) <= MAX_REASSIGN]
-            else:
-                k = max(1, int(problem.n_weapons * rng.uniform(0.1, 0.6)))
-                chosen = np.sort(rng.choice(all_w, size=k, replace=False))
-                chosen = chosen[np.cumsum(problem.rounds[chosen]) <= MAX_REASSIGN]
-            y = _reassign(problem, best, chosen, tol)
+        while done < iterations and not clock.expired() and problem.n_weapons:
+            y = _ruin_recreate(problem, current, rng, tol)
             obj = problem.objective(y)
-            if obj < best_obj - tol:
-                best, best_obj = y, obj
+            if obj < current_obj * (1.0 + THRESHOLD * (1.0 - done / iterations)) - tol:
+                current, current_obj = y, obj
+                if obj < best_obj - tol:
+                    best, best_obj = y, obj
             done += 1
-        return Assignment(best, stats={"iterations": max(0, done - 1)})
+        return Assignment(best, stats={"iterations": done})
