@@ -224,12 +224,12 @@ def test_one_round_per_target_is_a_linear_assignment(m, n, seed):
     assert r.x.sum(axis=0).max() <= 1
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(m=st.integers(1, 30), n=st.integers(1, 40), rounds=st.integers(1, 3), seed=st.integers(0, 2**32 - 1))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(m=st.integers(1, 15), n=st.integers(1, 30), rounds=st.integers(1, 2), seed=st.integers(0, 2**32 - 1))
 def test_local_search_never_worse_than_greedy_exact_never_worse_than_both(m, n, rounds, seed):
     p = random_instance(m, n, seed, rounds=rounds)
     g, ls = solve(p, "greedy"), solve(p, "local-search", iterations=30)
-    ex = solve(p, "exact", node_limit=2000)
+    ex = solve(p, "exact", node_limit=300)
     scale = 1e-9 * (1 + p.values.sum())
     assert ls.objective <= g.objective + scale
     if ex.proven_optimal:
@@ -241,7 +241,7 @@ def test_local_search_never_worse_than_greedy_exact_never_worse_than_both(m, n, 
 # --- budgets, determinism and the dynamic form ----------------------------------------------------
 
 def test_same_seed_same_assignment():
-    p = random_instance(30, 20, 4, rounds=2)
+    p = random_instance(16, 12, 4, rounds=2)
     for solver in ("local-search", "exact", "auto"):
         a = solve(p, solver, seed=3, iterations=40, node_limit=200)
         b = solve(p, solver, seed=3, iterations=40, node_limit=200)
@@ -249,9 +249,10 @@ def test_same_seed_same_assignment():
 
 
 def test_small_budgets_still_give_feasible_answers_and_valid_bounds():
-    p = random_instance(40, 30, 1, rounds=2)
+    p = random_instance(12, 10, 1, rounds=2)
     tiny = solve(p, "exact", node_limit=1)
-    long = solve(p, "exact", node_limit=50_000)
+    long = solve(p, "exact")
+    assert long.proven_optimal
     p.check(tiny.x)
     assert tiny.lower_bound is None or tiny.lower_bound <= long.objective * (1 + PROOF_REL)
     clock = solve(p, "exact", time_limit_s=1e-4)   # the wall clock runs out before the first LP

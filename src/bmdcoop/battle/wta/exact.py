@@ -27,7 +27,7 @@ from bmdcoop.battle.wta.cuts import point_cuts, separate
 from bmdcoop.battle.wta.local_search import LocalSearch
 from bmdcoop.battle.wta.problem import WTAProblem
 
-START_ITERATIONS = 20  # local-search rounds for the first incumbent
+START_ITERATIONS = 100  # local-search rounds for the first incumbent
 SEPARATION_ROUNDS = 50
 OA_ROUNDS = 30
 DEFAULT_NODE_LIMIT = 20_000

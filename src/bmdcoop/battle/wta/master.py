@@ -60,8 +60,11 @@ class Master:
     def _highs(seed: int) -> highspy.Highs:
         h = _new_highs()
         h.silent()
+        # the sub-MIP heuristics (RINS, RENS) cost most of the root time and add little to a
+        # local-search incumbent: off
         options = (("threads", 1), ("random_seed", int(seed) % 2**31), ("mip_rel_gap", 1e-7), ("mip_abs_gap", 1e-10),
-                   ("mip_improving_solution_save", True))
+                   ("mip_improving_solution_save", True), ("mip_heuristic_run_rins", False),
+                   ("mip_heuristic_run_rens", False))
         for name, value in options:
             h.setOptionValue(name, value)
         return h
