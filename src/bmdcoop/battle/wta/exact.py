@@ -1,16 +1,16 @@
 """Exact WTA: a mixed-integer programme over cuts of the survival product, solved by HiGHS.
 
-    minimise sum_j values[j] * z[j]   over integer x[i, j] in 0..u[i, j], z[j] in [0, 1]
-    subject to   sum_j x[i, j] <= rounds[i],   sum_i x[i, j] <= max_per_target[j],
-                 z[j] + sum_i c[i] x[i, j] >= r   for every cut (c, r) of target j (`cuts.py`).
+    minimise sum_j values[j] * z[j]   over 0/1 round slots b[e, j] and z[j] in [0, 1]
+    subject to   rounds per weapon, max_per_target, slot order (`master.py`),
+                 z[j] + sum_e c[e] b[e, j] >= r   for every cut (c, r) of target j (`cuts.py`).
 
 Every cut under-estimates survival at integer points, so the MIP is a relaxation and its bound is
 a lower bound of the WTA. Outer approximation: (1) solve the LP relaxation, add the most violated
 cut per target, repeat; (2) fix to 0 the pairs whose reduced cost proves they cannot appear in a
 better assignment than the incumbent; (3) solve the MIP, add the three cuts at each integer
-solution it found (tight there), repeat until the bound meets the best true objective. At one
-round per weapon the union cuts are tight at integer points, so the loop ends as soon as the
-master's solution is evaluated exactly.
+solution it found (tight there), repeat until the bound meets the best true objective. The cuts
+are tight at the points they were made at, so the loop ends once the master's solution has been
+cut at.
 
 Deterministic unless `time_limit_s` is set: HiGHS runs on one thread with a fixed seed; the work
 is bounded by separation rounds, outer-approximation rounds and a total branch-and-bound node
