@@ -101,7 +101,9 @@ def test_reach_cli_json():
     rows = json.loads(buf.getvalue())["rows"]
     assert len(rows) == 1
     assert set(rows[0]) >= {"deployment", "interceptor_speed_kms", "cueing", "trajectories", "engageable"}
-    assert rows[0]["trajectories"] == 24 and rows[0]["engageable"] > 0  # EPAA phase 2 exists to defend Europe
+    # ideal arcs are unknown before burnout, so no infrared cue; TPY-2's derived search range against
+    # an RV is ~160 km: with radars alone EPAA phase 2 now holds fire control too late (docs/sensing.md)
+    assert rows[0]["trajectories"] == 24 and 0 <= rows[0]["engageable"] <= 24
     assert run_app(["reach", "iran-to-europa"]) == 2
 
 
@@ -160,8 +162,9 @@ def test_scenario_reach_is_monotone_in_speed_and_cueing(scenario_table):
         for c in CUEING_LEVELS:
             for slow, fast in zip(SCENARIO_SPEEDS[:-1], SCENARIO_SPEEDS[1:]):
                 assert _ids(_row(scenario_table, dep, slow, c)) <= _ids(_row(scenario_table, dep, fast, c)), (dep, c, slow)
-    # not trivial: the US homeland GBIs at 7 km/s with space cueing reach some Russian trajectories
-    assert _row(scenario_table, "us", 7.0, "space-ir")["engageable"] > 0
+    # not trivial: at 7 km/s NATO's northern destroyer reaches a Russian trajectory (the US GBIs,
+    # cued by UEWRs whose fire-control tracks now come late in flight, reach none below 10 km/s)
+    assert _row(scenario_table, "nato", 7.0, "space-ir")["engageable"] > 0
     for r in rows:
         for e in r["engaged"]:
             assert e["intercept_t_s"] > e["launch_t_s"] >= 0.0 and e["alt_km"] > 0.0
@@ -183,7 +186,9 @@ def test_depressed_bulava_is_not_lost_by_a_faster_gbi(scenario_table):
     7 km/s - the depressed Bulava (apogee 500 km, to Washington) dropped out, because the fan's
     2-degree kick grid left a hole at its depressed edge (low and far) at 7 km/s. Faster now keeps it."""
     slow, fast = (_ids(_row(scenario_table, "us", v, "space-ir")) for v in (5.5, 7.0))
-    assert "bulava-barents-depressed" in slow and slow <= fast
+    # with the sensing layer's cueing the UEWRs hold fire control on it only at ~995 s, too late at
+    # either speed; the fan hole itself is pinned by the fan-level test in test_interceptors.py
+    assert slow <= fast
 
 
 # ---------------------------------------------------------------- monotone in speed, the whole sweep
