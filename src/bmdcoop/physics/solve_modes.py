@@ -12,6 +12,7 @@ the same for all, is `newton.solve`. A mode object is made per solve and may kee
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,19 +36,20 @@ def _step_to_range_maximum(g, gg, k: Knobs):
     return np.where(gg < 0, -g / np.where(gg < 0, gg, 1.0), np.sign(g) * 0.25 * k.max_step2)
 
 
-class Mode:
-    """The interface; `revise` and `answer` default to doing nothing."""
+class Mode(ABC):
+    """The interface: every mode defines `copies` and `newton_step`; `revise` and `answer` default
+    to doing nothing."""
 
     def __init__(self, prob: Problem, p1: np.ndarray, p2: np.ndarray):
         pass
 
+    @abstractmethod
     def copies(self, a1, a2, h1, d2) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """(p1 list, p2 list) of the points to evaluate, the base point (a1, a2) first."""
-        raise NotImplementedError
 
+    @abstractmethod
     def newton_step(self, x: Probe, k: Knobs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(step in p1, step in p2, converged) for the active problems."""
-        raise NotImplementedError
 
     def revise(self, x: Probe, p1, p2, az) -> None:
         """Amend the next (p1, p2, az) the loop has just written for the active problems."""
