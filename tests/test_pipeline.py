@@ -82,3 +82,10 @@ def test_cued_by_limits_a_battery_to_the_sensors_it_names():
     assert {sensors.ids[s.sensor] for s in cueing.battery_sources(sc, sensors, free, cueing="own")} == {"spy1-deveselu"}
     no_share = {sensors.ids[s.sensor] for s in cueing.battery_sources(sc, sensors, free, shared=False)}
     assert not no_share & {"voronezh-dm-armavir-s", "voronezh-dm-armavir-sw"}
+
+
+def test_results_are_objects_with_dict_and_dataframe_views(sharing_footprints):
+    alone, shared, _ = sharing_footprints
+    df = shared.to_dataframe()
+    assert len(df) == shared.grid.n and int(df["defended"].sum()) == shared.as_dict()["defended"]
+    assert int(df["defended_by_deveselu"].sum()) == shared.as_dict()["batteries"][0]["defended"]

@@ -35,10 +35,12 @@ def check_cueing(cueing: str | None) -> str | None:
 
 
 def battery_sources(scenario, sensors: SensorArray, battery, *, cueing: str | None = None,
-                    shared: bool = True) -> list[Source]:
-    """The `Source`s that cue `battery` (a scenario `Battery`) under the module's rule."""
+                    shared: bool = True, receipts=None) -> list[Source]:
+    """The `Source`s that cue `battery` (a scenario `Battery`) under the module's rule; `receipts`
+    (`timeline.receipts_from_agreements`) may be passed when already known."""
     check_cueing(cueing)
-    receipts = receipts_from_agreements(scenario, sensors) if shared else {}
+    if receipts is None:
+        receipts = receipts_from_agreements(scenario, sensors) if shared else {}
     sources = party_sources(sensors, [battery.party], receipts)[0]     # exactly the timeline's party view
     if battery.cued_by:
         wanted = set(battery.cued_by)
@@ -52,26 +54,37 @@ def battery_sources(scenario, sensors: SensorArray, battery, *, cueing: str | No
     return [s for s in radar if np.linalg.norm(sensors.r_ecef_m[s.sensor] - site) <= ORGANIC_KM * 1e3]
 
 
+def battery_consumers(scenario, batteries: Sequence, *, cueing: str | None = None,
+                      shared: bool = True) -> tuple[SensorArray, list[list[Source]]]:
+    """The scenario's placed sensors and each battery's sources: prepared once, used for any
+    number of threat sets (`track_times`)."""
+    sensors = scenario_sensors(scenario)
+    receipts = receipts_from_agreements(scenario, sensors) if shared else {}
+    return sensors, [battery_sources(scenario, sensors, b, cueing=cueing, receipts=receipts) for b in batteries]
+
+
+def track_times(threats, sensors: SensorArray, consumers: list[list[Source]], progress=None) -> np.ndarray:
+    """(B, N) first fire-control time of each consumer on each threat of a `ThreatSet` (NaN: never)."""
+    if not len(sensors):
+        return np.full((len(consumers), threats.n), np.nan)
+    return first_fire_control_s(sensors, threats.t_s, threats.r_ecef_m, threats.burnout_t_s, threats.rcs_m2(),
+                                consumers, progress=progress)
+
+
 def fire_control_times(threats, scenario, batteries: Sequence, *, cueing: str | None = None, shared: bool = True,
-                       sensors: SensorArray | None = None, progress=None) -> np.ndarray:
+                       progress=None) -> np.ndarray:
     """(B, N) first fire-control time of each battery on each threat (s from launch, NaN: never).
 
     threats: a `ThreatSet`; scenario: the `Scenario` (or deployment) whose sensors and agreements
     cue the batteries; batteries: its `Battery` models.
     """
-    if sensors is None:
-        sensors = scenario_sensors(scenario)
-    consumers = [battery_sources(scenario, sensors, b, cueing=cueing, shared=shared) for b in batteries]
-    if not len(sensors):
-        return np.full((len(batteries), threats.n), np.nan)
-    return first_fire_control_s(sensors, threats.t_s, threats.r_ecef_m, threats.burnout_t_s, threats.rcs_m2(),
-                                consumers, progress=progress)
+    sensors, consumers = battery_consumers(scenario, batteries, cueing=cueing, shared=shared)
+    return track_times(threats, sensors, consumers, progress)
 
 
-def never_cued(batteries, track_t_s: np.ndarray, cueing: str | None) -> list[str]:
-    """Warnings for batteries without any fire-control track."""
+def never_cued(batteries, cued: Sequence[bool], cueing: str | None) -> list[str]:
+    """Warnings for the batteries that never held a fire-control track (`cued` False)."""
     return [f"battery {b.id}: no sensor{'' if cueing is None else f' under cueing {cueing!r}'} gives it a "
-            f"fire-control track on any threat - it can never fire" for b, t in zip(batteries, track_t_s)
-            if not np.isfinite(t).any()]
+            f"fire-control track on any threat - it can never fire" for b, c in zip(batteries, cued) if not c]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from bmdcoop.errors import InputError, unknown_name
+from bmdcoop.errors import unknown_name
 from bmdcoop.scenario import Scenario, load_scenario
 
 
@@ -64,10 +64,6 @@ def deployment(name: str) -> Scenario:
     return load_scenario(doc)
 
 
-def deployment_label(name: str) -> str:
-    return str(_data()["deployments"].get(name, {}).get("label", name))
-
-
 def organic_radar(interceptor: str) -> str | None:
     """The radar type that sits with a battery of this interceptor's family (None: none)."""
     for family, radar in _data()["organic_radars"].items():
@@ -89,11 +85,3 @@ def threat_preset(name: str) -> ThreatPreset:
     if name not in presets:
         raise unknown_name("reach preset", name, list(presets))
     return presets[name]
-
-
-def check_deployments(names) -> list[str]:
-    known = deployment_names()
-    for n in names:
-        if n not in known:
-            raise unknown_name("deployment", n, known)
-    return list(names)

@@ -26,8 +26,8 @@ from bmdcoop.engagement import cueing as _cueing
 from bmdcoop.engagement import threats as _threats
 from bmdcoop.engagement.deployments import organic_radar
 from bmdcoop.engagement.grid import AimpointGrid, aimpoint_grid, defended_area_km2, defended_outline
-from bmdcoop.engagement.interceptors import interceptor_spec, sweep_spec
-from bmdcoop.engagement.windows import battery_fan, earliest_intercepts
+from bmdcoop.engagement.interceptors import sweep_spec
+from bmdcoop.engagement.windows import _dataframe, battery_fan, earliest_intercepts
 from bmdcoop.errors import InputError, OutOfRangeError
 from bmdcoop.physics import earth as _earth
 from bmdcoop.scenario import Scenario, load_scenario
@@ -62,16 +62,12 @@ class FootprintResult:
                               zip(self.batteries, self.by_battery)],
                 "warnings": list(self.warnings)}
 
-    summary = as_dict
-
     def to_dataframe(self):
         """One row per aimpoint: lat_deg, lon_deg, cell_km2, attackable, defended, one column per battery."""
-        import pandas as pd
-
         cols = {"lat_deg": self.grid.lat_deg, "lon_deg": self.grid.lon_deg, "cell_km2": self.grid.cell_area_km2,
                 "attackable": self.considered, "defended": self.defended}
         cols.update({f"defended_by_{b.id}": k for b, k in zip(self.batteries, self.by_battery)})
-        return pd.DataFrame(cols)
+        return _dataframe(cols)
 
 
 # ----------------------------------------------------------------------------- the defence
@@ -210,8 +206,8 @@ def footprint(batteries, threat: str, launch, *, scenario=None, grid_km: float =
     else:
         sc = preset_defence(list(batteries), launch, forward_radars)
         bats = list(sc.batteries)
-    specs = [interceptor_spec(b.interceptor) if interceptor_speed_kms is None else
-             sweep_spec(b.interceptor, interceptor_speed_kms * 1e3) for b in bats]
+    specs = [sweep_spec(b.interceptor, None if interceptor_speed_kms is None else interceptor_speed_kms * 1e3)
+             for b in bats]
     fans = [battery_fan(b, spec=s) for b, s in zip(bats, specs)]
     grid = aimpoint_grid(region if region is not None else _default_region(bats), grid_km)
     report = progress or (lambda done, total, what: None)
@@ -219,6 +215,7 @@ def footprint(batteries, threat: str, launch, *, scenario=None, grid_km: float =
     considered = _attackable(threat, launch, grid, flyout_kw)
     idx = np.flatnonzero(considered)
     by_battery = np.zeros((len(bats), grid.n), dtype=bool)
+    sensors, consumers = _cueing.battery_consumers(sc, bats, cueing=cueing, shared=shared)
     cued = np.zeros(len(bats), dtype=bool)
     for a in range(0, idx.size, chunk):
         rows = idx[a:a + chunk]
@@ -229,14 +226,13 @@ def footprint(batteries, threat: str, launch, *, scenario=None, grid_km: float =
         if ts is None:
             continue
         rows = rows[solved]
-        track = _cueing.fire_control_times(ts, sc, bats, cueing=cueing, shared=shared)
+        track = _cueing.track_times(ts, sensors, consumers)
         cued |= np.isfinite(track).any(axis=1)
         for k, (fan, spec) in enumerate(zip(fans, specs)):
             ready = track[k] + spec.reaction_s + spec.launch_delay_s
             by_battery[k, rows] = earliest_intercepts(ts.t_s, ts.r_ecef_m, fan, ready).feasible
     report(idx.size, idx.size, "done")
-    warnings = [f"battery {b.id}: no sensor{'' if cueing is None else f' under cueing {cueing!r}'} gives it a "
-                "fire-control track on any threat - it can never fire" for b, c in zip(bats, cued) if not c]
+    warnings = _cueing.never_cued(bats, cued, cueing)
     dropped = idx.size - int(considered.sum())
     if dropped:
         warnings.append(f"{dropped} aimpoints near the edge of the threat's reach could not be solved; "

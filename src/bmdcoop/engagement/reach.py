@@ -27,7 +27,7 @@ from bmdcoop import catalog
 from bmdcoop.engagement import cueing as _cueing
 from bmdcoop.engagement import deployments as _deployments
 from bmdcoop.engagement import threats as _threats
-from bmdcoop.engagement.interceptors import interceptor_spec, sweep_spec
+from bmdcoop.engagement.interceptors import sweep_spec
 from bmdcoop.engagement.windows import _dataframe, battery_fan, earliest_intercepts
 from bmdcoop.errors import InputError, unknown_name
 from bmdcoop.scenario import load_scenario
@@ -79,7 +79,7 @@ def _fans(batteries, speed_kms, warnings: list[str]):
     out = []
     for b in batteries:
         try:
-            spec = interceptor_spec(b.interceptor) if speed_kms is None else sweep_spec(b.interceptor, speed_kms * 1e3)
+            spec = sweep_spec(b.interceptor, None if speed_kms is None else speed_kms * 1e3)
             out.append((battery_fan(b, spec=spec), spec))
         except InputError as exc:
             warnings.append(f"battery {b.id} left out at {speed_kms:g} km/s: {exc}")
@@ -102,7 +102,7 @@ def reach_table(threats, deployments: dict, speeds_kms=DEFAULT_SPEEDS_KMS, cuein
         bats = list(sc.batteries)
         tracks = {c: _cueing.fire_control_times(threats, sc, bats, cueing=c, shared=shared) for c in levels}
         for c in levels:
-            warnings += [f"{name}/{w}" for w in _cueing.never_cued(bats, tracks[c], c)]
+            warnings += [f"{name}/{w}" for w in _cueing.never_cued(bats, np.isfinite(tracks[c]).any(axis=1), c)]
         for v in speeds:
             fans = _fans(bats, v, warnings)
             for c in levels:

@@ -229,12 +229,13 @@ class Engagements:
         return _dataframe([{k: v for k, v in r.items() if k != "debris"} for r in self.as_dict()["rows"]])
 
 
-def _dataframe(rows: list[dict]):
+def _dataframe(data):
+    """A pandas DataFrame from rows (a list of dicts) or columns (a dict of arrays)."""
     try:
         import pandas as pd
     except ImportError:  # pragma: no cover - pandas is an optional extra
         raise InputError("to_dataframe needs pandas: python -m pip install pandas") from None
-    return pd.DataFrame(rows)
+    return pd.DataFrame(data)
 
 
 def _threat_arrays(threats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
