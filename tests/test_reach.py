@@ -211,4 +211,4 @@ def _assert_monotone_in_speed(result, speeds):
     (RUSSIA_US, None, [3.0, 4.0, 4.5, 5.0, 5.5, 6.0, 6.5, 7.0, 7.5, 8.0, 8.5, 9.0, 9.5, 10.0]),
 ])
 def test_reach_is_monotone_in_speed_up_to_10_kms(source, deployments, speeds):
-    _assert_monotone_in_speed(reach(source, deployment=deployments, speeds_kms=speeds), speeds)
+    _assert_monotone_in_speed(reach(source, deployment=deployments, speeds_kms=speeds).as_dict(), speeds)
