@@ -67,6 +67,18 @@ def test_line_of_sight_agrees_with_dense_segment_sampling(lat1, lon1, h1, lat2, 
         assert vis
 
 
+def test_straight_down_is_visible_without_elevation_mask():
+    """Looking straight down, u/range can round to just below -1; a -90 deg mask must still accept
+    it (hypothesis found lat 0, lon 0 failing before the kernel clamped, as the reference does)."""
+    lats = np.linspace(-80, 80, 33)
+    hits = []
+    for lat in lats:
+        sens = _one(lat=float(lat), lon=float(lat) * 2, alt=2e6, min_elevation_deg=-90, az_coverage_deg=360)
+        tgt = earth.geodetic_to_ecef(float(lat), float(lat) * 2, 1e6)
+        hits.append(bool(S.visibility(sens, tgt[None])[0][0, 0, 0]))
+    assert all(hits), [float(a) for a, h in zip(lats, hits) if not h]
+
+
 # ---------------------------------------------------------------- field of view
 
 def _target_at(sens, az_deg, el_deg, range_m):

@@ -272,7 +272,7 @@ def _sight(sr, enu, inv_ax, bore_rad, half_w_rad, all_round, sin_el_min, sin_el_
     e = enu[0, 0] * dx + enu[0, 1] * dy + enu[0, 2] * dz
     nn = enu[1, 0] * dx + enu[1, 1] * dy + enu[1, 2] * dz
     u = enu[2, 0] * dx + enu[2, 1] * dy + enu[2, 2] * dz
-    sin_el = u / rng
+    sin_el = max(-1.0, min(1.0, u / rng))   # rounding straight up/down must not leave [-1, 1]
     if sin_el < sin_el_min or sin_el > sin_el_max:
         return False, rng
     if not all_round:
