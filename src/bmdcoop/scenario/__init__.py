@@ -246,10 +246,36 @@ def _validate(located: Located, filename: str) -> Scenario:
     from bmdcoop.scenario.checks import cross_reference
     for path, msg in cross_reference(data):
         errors.append(_err(filename, located.where(path), path, msg))
+    if not errors and scenario is not None:
+        errors += _variant_errors(data, located, filename)
     if errors:
         errors.sort(key=lambda e: (e["line"], e["column"]))
         raise ScenarioError(filename, _dedupe(errors))
     return scenario
+
+
+def _variant_errors(data: dict, located: Located, filename: str) -> list[dict[str, Any]]:
+    """Each named variant, applied to the file, must be a valid scenario itself."""
+    from bmdcoop.scenario.checks import cross_reference
+    from bmdcoop.scenario.variants import apply_overrides
+
+    errors = []
+    for name, overrides in (data.get("variants") or {}).items():
+        at = ("variants", name)
+        try:
+            variant = apply_overrides(data, overrides)
+            Scenario.model_validate(variant, context={"cross_referenced_by_loader": True})
+            problems = [f"{_path_text(p)}: {m}" for p, m in cross_reference(variant)]
+            if problems:
+                raise InputError("; ".join(problems))
+        except pydantic.ValidationError as exc:
+            msgs = [f"{_path_text(_clean_loc(tuple(e['loc']), variant))}: {e['msg']}"
+                    for e in exc.errors(include_url=False)]
+            errors.append(_err(filename, located.where(at), at, f"variant '{name}' is not a valid scenario: "
+                               + "; ".join(msgs)))
+        except InputError as exc:
+            errors.append(_err(filename, located.where(at), at, f"variant '{name}': {exc}"))
+    return errors
 
 
 def _dedupe(errors: list[dict]) -> list[dict]:
