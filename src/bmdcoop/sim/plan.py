@@ -6,9 +6,9 @@ Times are on each threat's clock (s since its launch); a trial adds the missile'
 For each decider d (a party, or the commander under single-command), each battery b it may fire
 and each threat n it is responsible for, an `Option` lists the feasible intercept samples
 (`engagement.windows.feasible_intercepts`, the one kernel) with:
-- `decide_s`: the earliest decision, when the battery's fused fire-control track exists
-  (`engagement.cueing.battery_sources` under the architecture's data flows) plus d's
-  `decision_delay_s`;
+- `decide_s`: the earliest decision, when both the battery's fused fire-control track
+  (`engagement.cueing.battery_sources` under the architecture's data flows) and the decider's own
+  picture (`timeline.party_sources`) exist, plus d's `decision_delay_s`;
 - `lead_s`: decision -> earliest lift-off: the interceptor's reaction and launch delays, plus the
   consent delay of an `all-intercepts` veto;
 - per sample k: intercept time `tau_s[k]`, the last lift-off that still gets there
@@ -192,7 +192,8 @@ def _options_of(plan: Plan, sc, arch: c2.Architecture, vetoes: c2.Vetoes, d: str
     for b in arch.commands(d):
         fan, spec = fans[b], fans[b].spec
         lead = np.array([spec.reaction_s + spec.launch_delay_s + consent[n][1] for n in range(n_t)])
-        decide = battery_fc[b] + plan.decision_delay_s[d]
+        # the decider must hold a track too (a battery's own radar can be ahead of the decider's picture)
+        decide = np.maximum(battery_fc[b], plan.party_fc_s[d]) + plan.decision_delay_s[d]
         engaged = np.array([bool(resp[n]) and consent[n][0] for n in range(n_t)])
         ready = np.where(engaged, decide + lead, np.nan)
         if not np.isfinite(ready).any():
