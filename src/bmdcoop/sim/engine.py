@@ -227,7 +227,10 @@ class Engine:
         values = np.array([max(p.threat_value[self.mthreat[i]], 1e-6) for i in pending])
         problem = wta.WTAProblem(values=values, pk=pk, rounds=self.rounds[bats],
                                  max_per_target=np.full(len(pending), p.salvo[d]))
-        x = wta.solve(problem, self.wta_solver, node_limit=10_000).x
+        # one target, or one weapon type: the greedy marginal-return rule is optimal (docs/wta.md), and
+        # these are most epochs; the named solver (exact by default) takes the rest
+        solver = "greedy" if problem.n_targets == 1 or problem.n_weapons == 1 else self.wta_solver
+        x = wta.solve(problem, solver, node_limit=10_000).x
         for j, i in enumerate(pending):
             plan_i = sorted([(cand[i][b][1], int(x[r, j])) for r, b in enumerate(bats) if x[r, j] > 0],
                             key=lambda c: cand[i][c[0].battery][0])
