@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import math
 
-import numpy as np
 import pytest
 
 from battle_cases import KRASNODAR_BOX, duel, party, single_battery
-from bmdcoop.analysis.metrics import paired_differences, summarise, wilson
+from bmdcoop.analysis.metrics import summarise, wilson
 from bmdcoop.sim import audit as audit_mod
 from bmdcoop.sim.campaign import run_campaign
 from bmdcoop.sim.engine import Engine, Policy

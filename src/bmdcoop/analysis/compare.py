@@ -14,7 +14,7 @@ from typing import Any
 
 from bmdcoop.analysis.metrics import compare_summary
 from bmdcoop.errors import InputError
-from bmdcoop.jsonio import jsonable
+from bmdcoop.outputs import jsonable, write_text_atomically
 from bmdcoop.scenario import load_scenario, scenario_to_dict
 from bmdcoop.scenario.models import ARCHITECTURES
 from bmdcoop.scenario.variants import variant_scenarios
@@ -82,6 +82,4 @@ def run(scenario, *, trials: int = 1000, seed: int | None = None, workers: int |
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name("." + path.name + ".tmp")
-    tmp.write_text(json.dumps(jsonable(data), indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    write_text_atomically(path, json.dumps(jsonable(data), indent=2))

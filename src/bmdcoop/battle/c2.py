@@ -26,7 +26,6 @@ deciding party), `all-assets` (aimed at any asset), `threat-origin:<group or ISO
 """
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -64,7 +63,7 @@ def rule_matches(rules, party_id: str, scenario, threat) -> bool:
     return False
 
 
-class Architecture(ABC):
+class Architecture:
     """Who decides, which batteries each decider fires, what it is responsible for, which data flows."""
 
     name: str

@@ -7,7 +7,6 @@ import math
 import sys
 from typing import Any, Callable, Iterator
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -18,7 +17,7 @@ except ImportError:  # pragma: no cover - older typer on plain click
     from click.exceptions import ClickException
 
 from bmdcoop.errors import InputError
-from bmdcoop.jsonio import jsonable as _jsonable
+from bmdcoop.outputs import jsonable as _jsonable
 
 app = typer.Typer(
     name="bmdcoop",

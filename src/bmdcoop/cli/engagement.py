@@ -9,6 +9,7 @@ from rich.table import Table
 
 from bmdcoop.cli._app import app, console, emit, err_console, parse_latlon, progress_bar
 from bmdcoop.errors import InputError
+from bmdcoop.outputs import writable_dir
 
 
 def _floats(text: str, option: str) -> list[float]:
@@ -21,20 +22,6 @@ def _floats(text: str, option: str) -> list[float]:
 def _launch_point(text: str) -> tuple[float, float] | str:
     """'LAT,LON' in degrees, or a catalog site name."""
     return parse_latlon(text, "--launch") if "," in text else text
-
-
-def _writable_dir(out: Path) -> Path:
-    """Create `out` before any work and make sure files can be written there."""
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out} exists and is not a directory")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".bmdcoop-write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        raise InputError(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
-    return out
 
 
 @app.command("footprint")
@@ -65,7 +52,7 @@ def footprint_command(
     where = _launch_point(launch)
     if scenario is not None and forward_radar:
         raise InputError("--forward-radar is for preset batteries; a scenario's sensors are its own")
-    out = _writable_dir(out)
+    out = writable_dir(out)
     with progress_bar("footprint", quiet=as_json) as progress:
         result = footprint(battery, threat, where, scenario=scenario, grid_km=grid_km, region=region, cueing=cueing,
                            forward_radars=forward_radar, shared=not no_shared, trajectory=trajectory, boost_s=boost_s,

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from bmdcoop.errors import InputError
+from bmdcoop.outputs import replace_atomically, writable_dir, write_text_atomically
 from bmdcoop.sim.engine import Engine
 from bmdcoop.sim.outcomes import PARTY_COUNTS, missile_rows, party_counts, shot_rows
 from bmdcoop.sim.plan import Plan, build_plan
@@ -81,10 +82,8 @@ def _write_part(folder: Path, first: int, columns: dict[str, list]) -> None:
     import pyarrow.parquet as pq
 
     folder.mkdir(parents=True, exist_ok=True)
-    final = folder / f"part-{first:010d}.parquet"
-    tmp = folder / f".part-{first:010d}.parquet.tmp"
-    pq.write_table(pa.table(columns) if columns else pa.table({"trial": pa.array([], pa.int64())}), tmp)
-    os.replace(tmp, final)
+    table = pa.table(columns) if columns else pa.table({"trial": pa.array([], pa.int64())})
+    replace_atomically(folder / f"part-{first:010d}.parquet", lambda tmp: pq.write_table(table, tmp))
 
 
 # ----------------------------------------------------------------------------- output folder
@@ -93,7 +92,7 @@ def prepare_out_dir(out: str | os.PathLike, scenario_text: str, force: bool) -> 
     """Create or re-use an output folder for one scenario's results (module doc)."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a folder")
+        raise InputError(f"--out {out} exists and is not a directory")
     marker = out / "scenario.yaml"
     has_results = any((out / d).exists() for d in ("results.parquet", "shots.parquet", "summary.json"))
     if has_results and not force:
@@ -101,18 +100,10 @@ def prepare_out_dir(out: str | os.PathLike, scenario_text: str, force: bool) -> 
         if old != scenario_text:
             raise InputError(f"--out {out}: holds the results of another scenario (or of other settings); "
                              "choose another folder or pass --force to replace them")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".bmdcoop-write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        raise InputError(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
+    writable_dir(out)
     for d in ("results.parquet", "shots.parquet"):
         shutil.rmtree(out / d, ignore_errors=True)
-    tmp = out / ".scenario.yaml.tmp"
-    tmp.write_text(scenario_text, encoding="utf-8")
-    os.replace(tmp, marker)
+    write_text_atomically(marker, scenario_text)
     return out
 
 
