@@ -13,7 +13,9 @@ import multiprocessing
 import os
 import shutil
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+import warnings
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,6 +111,23 @@ def prepare_out_dir(out: str | os.PathLike, scenario_text: str, force: bool) -> 
 
 # ----------------------------------------------------------------------------- campaign
 
+def _run_pool(plan: Plan, seed: int, workers: int, bounds: list, where: str | None, take) -> list:
+    """Run chunks on a spawned process pool as they complete; return the chunks not done if the
+    pool broke (results are deterministic, so the caller may run them anywhere)."""
+    ctx = multiprocessing.get_context("spawn")
+    pending = {}
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, len(bounds)), mp_context=ctx,
+                                 initializer=_init_worker, initargs=(plan, seed)) as pool:
+            pending = {pool.submit(_run_chunk, a, b, where): (a, b) for a, b in bounds}
+            for fut in as_completed(pending):
+                take(*fut.result())
+                del pending[fut]
+    except BrokenProcessPool:
+        return sorted(pending.values())
+    return []
+
+
 def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
@@ -163,10 +182,12 @@ def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int
         for a, b in bounds:
             take(*_run_chunk(a, b, where))
     else:
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(bounds)), mp_context=ctx,
-                                 initializer=_init_worker, initargs=(plan, seed)) as pool:
-            for fut in [pool.submit(_run_chunk, a, b, where) for a, b in bounds]:
-                take(*fut.result())
+        left = _run_pool(plan, seed, workers, bounds, where, take)
+        if left:   # the pool could not start (e.g. a script read from stdin cannot be re-imported by spawn)
+            warnings.warn(f"worker processes failed; running {len(left)} chunk(s) in this process instead",
+                          RuntimeWarning, stacklevel=2)
+            _init_worker(plan, seed)
+            for a, b in left:
+                take(*_run_chunk(a, b, where))
     return CampaignResult(name=name or plan.architecture, plan=plan, seed=seed, counts=counts,
                           survival=survival, out_dir=out_dir)
