@@ -5,7 +5,7 @@ interceptors in Romania, Poland or on ships catch Russian ICBMs flying to the Un
 how does the answer change with interceptor burnout speed, basing and early-warning cueing?
 
 For every threat trajectory x deployment x interceptor burnout speed x cueing level, `reach` asks
-the engagement core (`windows.earliest_intercepts`) whether *any* intercept is kinematically
+the engagement core (`feasibility.earliest_intercepts`) whether *any* intercept is kinematically
 possible - the interceptor may launch at any time after its battery holds a fire-control track
 (`cueing.fire_control_times`, the sensing layer's model) plus its reaction and launch delays - and,
 when it is, where and when the earliest one happens. Rows count the engageable trajectories.
@@ -29,7 +29,8 @@ from bmdcoop.engagement import cueing as _cueing
 from bmdcoop.engagement import deployments as _deployments
 from bmdcoop.engagement import threats as _threats
 from bmdcoop.engagement.interceptors import sweep_spec
-from bmdcoop.engagement.windows import _dataframe, battery_fan, earliest_intercepts
+from bmdcoop.engagement.feasibility import battery_fan, earliest_intercepts
+from bmdcoop.engagement.windows import _dataframe
 from bmdcoop.errors import InputError, OutOfRangeError, unknown_name
 from bmdcoop.scenario import load_scenario
 

@@ -16,8 +16,8 @@ import numpy as np
 
 from bmdcoop.physics.kernels import altitude_latitude as _altitude_latitude
 from bmdcoop.sensing import filter_kernels as _fk
-from bmdcoop.sensing import sensors as _sensors
-from bmdcoop.sensing.sensors import SNR_REF, look_snr, sigma_angle_rad, sigma_range_m
+from bmdcoop.sensing.detection import SNR_REF, look_snr, sigma_angle_rad, sigma_range_m
+from bmdcoop.sensing.visibility import _sight
 
 _TOL = 1e-9
 # stream state columns
@@ -67,7 +67,7 @@ def _ir_report(s, sp, r_n, boost, t):
         x = r_n[k, 0]
         if not (x == x) or _altitude_latitude(x, r_n[k, 1], r_n[k, 2], sp[_A], sp[_E2])[0] < sp[_CLOUD][s]:
             continue
-        vis, _ = _sensors._sight(sp[0][s], sp[1][s], sp[2], sp[3][s], sp[4][s], sp[5][s], sp[6][s], sp[7][s],
+        vis, _ = _sight(sp[0][s], sp[1][s], sp[2], sp[3][s], sp[4][s], sp[5][s], sp[6][s], sp[7][s],
                                  x, r_n[k, 1], r_n[k, 2])
         if vis:
             return t[k] + sp[_DELAY][s]
@@ -124,7 +124,7 @@ def _stream_step(k, s, hist, state, rc1, cue_t, sp, r_n, rcs_n, q_n, t, confirm,
     if k % step != 0 or not (x == x):
         return
     y, z = r_n[k, 1], r_n[k, 2]
-    vis, rng = _sensors._sight(sp[0][s], sp[1][s], sp[2], sp[3][s], sp[4][s], sp[5][s], sp[6][s], sp[7][s], x, y, z)
+    vis, rng = _sight(sp[0][s], sp[1][s], sp[2], sp[3][s], sp[4][s], sp[5][s], sp[6][s], sp[7][s], x, y, z)
     if not vis:
         return
     snr = look_snr(sp[_RANGE_REF][s], sp[_REF_RCS][s], rcs_n[k], rng)
