@@ -1,8 +1,9 @@
 """Defence deployments and threat presets, read from `catalog/deployments.yaml`.
 
 A deployment is one party's sensors and batteries, loaded through the scenario models: to the
-engagement layer it is a `Scenario` without threats. Threat presets are launch areas x targets
-flown as ideal minimum-energy arcs after a boost phase (`threats.ideal_threats`).
+engagement layer it is a `Scenario` without threats. Threat presets are launch areas x targets,
+flown as the preset's catalog missile (`threats.catalog_threats`) or as ideal minimum-energy arcs
+after a boost phase (`threats.ideal_threats`).
 """
 from __future__ import annotations
 

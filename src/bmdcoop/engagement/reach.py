@@ -5,7 +5,7 @@ interceptors in Romania, Poland or on ships catch Russian ICBMs flying to the Un
 how does the answer change with interceptor burnout speed, basing and early-warning cueing?
 
 For every threat trajectory x deployment x interceptor burnout speed x cueing level, `reach` asks
-the engagement core (`windows.earliest_intercepts`) whether *any* intercept is kinematically
+the engagement core (`feasibility.earliest_intercepts`) whether *any* intercept is kinematically
 possible - the interceptor may launch at any time after its battery holds a fire-control track
 (`cueing.fire_control_times`, the sensing layer's model) plus its reaction and launch delays - and,
 when it is, where and when the earliest one happens. Rows count the engageable trajectories.
@@ -18,6 +18,7 @@ scenarios without threats (`deployments.deployment`); for a scenario, each party
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -28,8 +29,9 @@ from bmdcoop.engagement import cueing as _cueing
 from bmdcoop.engagement import deployments as _deployments
 from bmdcoop.engagement import threats as _threats
 from bmdcoop.engagement.interceptors import sweep_spec
-from bmdcoop.engagement.windows import _dataframe, battery_fan, earliest_intercepts
-from bmdcoop.errors import InputError, unknown_name
+from bmdcoop.engagement.feasibility import battery_fan, earliest_intercepts
+from bmdcoop.engagement.windows import _dataframe
+from bmdcoop.errors import InputError, OutOfRangeError, unknown_name
 from bmdcoop.scenario import load_scenario
 
 CUEING_LEVELS = _cueing.CUEING_LEVELS
@@ -132,20 +134,50 @@ def _row(name, speed, cue, threats, bats, fans, track, labels) -> dict:
             "engaged": engaged}
 
 
+def _site(name: str) -> tuple[float, float]:
+    s = catalog.get("sites", name)
+    return s["lat_deg"], s["lon_deg"]
+
+
+@functools.lru_cache(maxsize=16)
+def reachable_pairs(missile: str, launches: tuple[str, ...], targets: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The (launch, target) pairs within the catalog missile's maximum range on their azimuth
+    (`threats.reachable_aimpoints`, 1 % margin), launch-major."""
+    out = []
+    for a in launches:
+        lat, lon = _site(a)
+        ok = _threats.reachable_aimpoints(missile, lat, lon, [_site(b)[0] for b in targets],
+                                          [_site(b)[1] for b in targets])
+        out += [(a, b) for b, keep in zip(targets, ok) if keep]
+    return tuple(out)
+
+
 def preset_threats(preset: _deployments.ThreatPreset, threat_model: str = "ideal", sample_dt_s: float = 2.0):
-    """A preset's threats (every launch area x every target) and one label per trajectory."""
-    site = lambda s: catalog.get("sites", s)  # noqa: E731
+    """A preset's threats and one label per trajectory: every launch area x every target, except,
+    for the catalog missile, the pairs beyond its range (an ideal arc has no range limit)."""
     pairs = [(a, b) for a in preset.launches for b in preset.targets]
-    la = [site(a)["lat_deg"] for a, _ in pairs]
-    lo = [site(a)["lon_deg"] for a, _ in pairs]
-    aa = [site(b)["lat_deg"] for _, b in pairs]
-    ao = [site(b)["lon_deg"] for _, b in pairs]
+    if threat_model != "catalog":
+        return _fly(preset, "ideal", pairs, sample_dt_s)
+    if not preset.missile:
+        raise InputError(f"preset '{preset.name}' names no catalog missile; use threat_model 'ideal'")
+    try:
+        return _fly(preset, "catalog", pairs, sample_dt_s)
+    except OutOfRangeError:       # only then is the maximum range on every azimuth worth solving
+        pairs = list(reachable_pairs(preset.missile, preset.launches, preset.targets))
+    if not pairs:
+        raise InputError(f"preset '{preset.name}': no target is within the range of {preset.missile}")
+    return _fly(preset, "catalog", pairs, sample_dt_s)
+
+
+def _fly(preset, threat_model: str, pairs, sample_dt_s: float):
+    launch = np.array([_site(a) for a, _ in pairs])
+    aim = np.array([_site(b) for _, b in pairs])
     if threat_model == "catalog":
-        if not preset.missile:
-            raise InputError(f"preset '{preset.name}' names no catalog missile; use threat_model 'ideal'")
-        threats = _threats.catalog_threats(preset.missile, la, lo, aa, ao, sample_dt_s=sample_dt_s)
+        threats = _threats.catalog_threats(preset.missile, launch[:, 0], launch[:, 1], aim[:, 0], aim[:, 1],
+                                           sample_dt_s=sample_dt_s)
     else:
-        threats = _threats.ideal_threats(la, lo, aa, ao, boost_s=preset.boost_s, sample_dt_s=sample_dt_s)
+        threats = _threats.ideal_threats(launch[:, 0], launch[:, 1], aim[:, 0], aim[:, 1], boost_s=preset.boost_s,
+                                         sample_dt_s=sample_dt_s)
     return threats, [{"id": f"{a}->{b}", "launch": a, "target": b} for a, b in pairs]
 
 
@@ -203,8 +235,14 @@ def reach(preset, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEI
         raise unknown_name("threat model", model, THREAT_MODELS)
     names = list(p.default_deployments) if wanted is None else wanted
     chosen = {n: _deployments.deployment(n) for n in names}
+    _check_speeds(speeds_kms)                       # bad input fails before any threat is flown
+    for c in [cueing] if isinstance(cueing, str) or cueing is None else cueing:
+        _cueing.check_cueing(c)
     threats, labels = preset_threats(p, model, sample_dt_s)
     rows, warns = reach_table(threats, chosen, speeds_kms, cueing, labels=labels, shared=shared, progress=progress)
+    flown = {lab["id"] for lab in labels}
+    warns += [f"{a}->{b} left out: beyond the range of {p.missile}" for a in p.launches for b in p.targets
+              if f"{a}->{b}" not in flown]
     described = (f"catalog {p.missile}, minimum energy" if model == "catalog"
                  else f"ideal minimum-energy, boost {p.boost_s:g} s ({p.missile_class})")
     return ReachResult(rows, preset, described, [lab["id"] for lab in labels], warns)
