@@ -96,3 +96,24 @@ def test_compare_json_shape_and_variants(duel_file):
         assert key in nato
     assert "totals" in res["architectures"]["coordinated"] and "assets" in res["architectures"]["coordinated"]
     assert set(res["differences"]["nato-command"]) == {"nato", "russia"}
+
+
+def test_fast_and_event_engines_write_the_same_rows(duel_file, tmp_path):
+    a = run_campaign(duel_file, trials=30, workers=1, out=tmp_path / "event", engine="event")
+    b = run_campaign(duel_file, trials=30, workers=1, out=tmp_path / "fast", engine="fast")
+    assert np.array_equal(a.counts, b.counts)
+    for table in ("results.parquet", "shots.parquet"):
+        ta = pq.read_table(tmp_path / "event" / table).to_pandas()
+        tb = pq.read_table(tmp_path / "fast" / table).to_pandas()[ta.columns]
+        assert ta.equals(tb) or ta.astype(str).equals(tb.astype(str)), table
+
+
+def test_engine_fast_refuses_single_command(duel_file):
+    r = _cli("run", str(duel_file), "--trials", "5", "--engine", "fast", "--workers", "1")
+    assert r.returncode == 0        # the file's own architecture is coordinated
+    data = yaml.safe_load(duel_file.read_text())
+    data["architecture"] = "single-command"
+    single = duel_file.with_name("single.yaml")
+    single.write_text(yaml.safe_dump(data), encoding="utf-8")
+    r = _cli("run", str(single), "--trials", "5", "--engine", "fast", "--workers", "1")
+    assert r.returncode == 2 and "single-command" in r.stderr

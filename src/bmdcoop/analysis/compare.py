@@ -45,7 +45,7 @@ def variants_of(scenario, architectures: list[str] | None = None) -> dict[str, A
 
 def compare(scenario, *, architectures: list[str] | None = None, trials: int = 1000, seed: int | None = None,
             workers: int | None = None, out: str | os.PathLike | None = None, force: bool = False,
-            progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
+            progress: Callable[[int, int, str], None] | None = None, engine: str = "auto") -> dict[str, Any]:
     """Run every variant on the same seed and trials; the `compare` summary (`analysis.metrics`).
 
     With `out`, each variant's results go to OUT/<variant>/ and the summary to OUT/summary.json.
@@ -60,7 +60,7 @@ def compare(scenario, *, architectures: list[str] | None = None, trials: int = 1
     for k, (name, sc) in enumerate(variants.items()):
         step = (lambda d, t, name=name, k=k: progress(k * trials + d, len(variants) * trials, name)) if progress else None
         results.append(run_campaign(sc, trials=trials, seed=seed, workers=workers, force=force, name=name,
-                                    out=None if out is None else Path(out) / name, progress=step))
+                                    out=None if out is None else Path(out) / name, progress=step, engine=engine))
     summary = compare_summary(results)
     if out is not None:
         _write_json(Path(out) / "summary.json", summary)
@@ -69,12 +69,13 @@ def compare(scenario, *, architectures: list[str] | None = None, trials: int = 1
 
 def run(scenario, *, trials: int = 1000, seed: int | None = None, workers: int | None = None,
         out: str | os.PathLike | None = None, force: bool = False,
-        progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
+        progress: Callable[[int, int, str], None] | None = None, engine: str = "auto") -> dict[str, Any]:
     """One campaign of the scenario as written: the summary, in `compare`'s shape (one variant,
     named after the architecture); with `out`, the results and OUT/summary.json."""
     sc = load_scenario(scenario)
     step = (lambda d, t: progress(d, t, sc.architecture)) if progress else None
-    res = run_campaign(sc, trials=trials, seed=seed, workers=workers, out=out, force=force, progress=step)
+    res = run_campaign(sc, trials=trials, seed=seed, workers=workers, out=out, force=force, progress=step,
+                       engine=engine)
     summary = compare_summary([res])
     if out is not None:
         _write_json(Path(out) / "summary.json", summary)

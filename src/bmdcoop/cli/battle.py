@@ -14,6 +14,8 @@ _SEED = typer.Option(None, "--seed", help="seed of the random streams (default: 
 _WORKERS = typer.Option(None, "--workers", help="local processes (default: all cores)")
 _FORCE = typer.Option(False, "--force", help="replace the results of another scenario in --out")
 _JSON = typer.Option(False, "--json", help="print one JSON object")
+_ENGINE = typer.Option("auto", "--engine", help="auto (compiled fast path where it applies, else the event "
+                                                "engine; same rows), event, or fast")
 
 
 def _check(trials: int, workers: Optional[int]) -> None:
@@ -72,7 +74,7 @@ def run_command(
     trials: int = _TRIALS, seed: Optional[int] = _SEED, workers: Optional[int] = _WORKERS,
     out: Optional[str] = typer.Option(None, "--out", help="folder for results.parquet/, shots.parquet/, "
                                       "summary.json and the resolved scenario"),
-    force: bool = _FORCE, as_json: bool = _JSON,
+    force: bool = _FORCE, as_json: bool = _JSON, engine: str = _ENGINE,
 ) -> None:
     """Monte Carlo campaign of a scenario as written: per party, P(no leak), leakers, interceptors
     used, surviving value and what it cedes, with 95 % intervals."""
@@ -82,7 +84,8 @@ def run_command(
     if out is not None and not out.strip():
         raise InputError("--out is empty: give a folder name")
     with progress_bar("trials", as_json) as bar:
-        res = run(scenario, trials=trials, seed=seed, workers=workers, out=out, force=force, progress=bar)
+        res = run(scenario, trials=trials, seed=seed, workers=workers, out=out, force=force, progress=bar,
+                  engine=engine)
     emit(res, as_json, _render)
 
 
@@ -94,7 +97,7 @@ def compare_command(
                                                      "scenario's own and its variants:)"),
     trials: int = _TRIALS, seed: Optional[int] = _SEED, workers: Optional[int] = _WORKERS,
     out: Optional[str] = typer.Option(None, "--out", help="folder: OUT/<variant>/ results and OUT/summary.json"),
-    force: bool = _FORCE, as_json: bool = _JSON,
+    force: bool = _FORCE, as_json: bool = _JSON, engine: str = _ENGINE,
 ) -> None:
     """The same raid under several architectures or variants, on the same random draws: per party
     metrics with 95 % intervals and paired differences against the first variant."""
@@ -110,5 +113,5 @@ def compare_command(
         raise InputError("--out is empty: give a folder name")
     with progress_bar("trials", as_json) as bar:
         res = compare(scenario, architectures=archs, trials=trials, seed=seed, workers=workers, out=out,
-                      force=force, progress=bar)
+                      force=force, progress=bar, engine=engine)
     emit(res, as_json, _render)

@@ -25,9 +25,12 @@ from bmdcoop.errors import InputError
 from bmdcoop.outputs import replace_atomically, writable_dir, write_text_atomically
 from bmdcoop.sim.engine import Engine
 from bmdcoop.sim.outcomes import PARTY_COUNTS, missile_rows, party_counts, shot_rows
+from bmdcoop.sim.fastpath import flatten, run_chunk
+from bmdcoop.sim.fastrows import missile_columns, shot_columns
 from bmdcoop.sim.plan import Plan, build_plan
 
 MAX_TRIALS = 100_000_000
+ENGINES = ("auto", "event", "fast")
 
 
 @dataclass(eq=False)
@@ -55,13 +58,22 @@ class CampaignResult:
 _WORKER: dict = {}
 
 
-def _init_worker(plan: Plan, seed: int) -> None:
+def _init_worker(plan: Plan, seed: int, engine: str = "auto") -> None:
     _WORKER["engine"] = Engine(plan, seed)
+    fast = flatten(plan) if engine != "event" else None
+    _WORKER["fast"] = fast if fast is not None and not fast.unsupported else None
 
 
 def _run_chunk(first: int, last: int, out_dir: str | None) -> tuple[int, np.ndarray, np.ndarray]:
     engine: Engine = _WORKER["engine"]
     plan = engine.plan
+    fast = _WORKER.get("fast")
+    if fast is not None:
+        chunk = run_chunk(fast, engine.seed, first, last)
+        if out_dir is not None:
+            _write_part(Path(out_dir) / "results.parquet", first, missile_columns(plan, fast, chunk))
+            _write_part(Path(out_dir) / "shots.parquet", first, shot_columns(plan, fast, chunk))
+        return first, chunk.counts, chunk.survival
     counts = np.zeros((last - first, len(plan.party_ids), len(PARTY_COUNTS)))
     survival = np.zeros((last - first, len(plan.asset_ids)))
     rows: dict[str, list] = {}
@@ -111,14 +123,14 @@ def prepare_out_dir(out: str | os.PathLike, scenario_text: str, force: bool) -> 
 
 # ----------------------------------------------------------------------------- campaign
 
-def _run_pool(plan: Plan, seed: int, workers: int, bounds: list, where: str | None, take) -> list:
+def _run_pool(plan: Plan, seed: int, workers: int, bounds: list, where: str | None, take, engine: str) -> list:
     """Run chunks on a spawned process pool as they complete; return the chunks not done if the
     pool broke (results are deterministic, so the caller may run them anywhere)."""
     ctx = multiprocessing.get_context("spawn")
     pending = {}
     try:
         with ProcessPoolExecutor(max_workers=min(workers, len(bounds)), mp_context=ctx,
-                                 initializer=_init_worker, initargs=(plan, seed)) as pool:
+                                 initializer=_init_worker, initargs=(plan, seed, engine)) as pool:
             pending = {pool.submit(_run_chunk, a, b, where): (a, b) for a, b in bounds}
             for fut in as_completed(pending):
                 take(*fut.result())
@@ -134,11 +146,14 @@ def default_workers() -> int:
 
 def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int | None = None,
                  out: str | os.PathLike | None = None, force: bool = False, name: str | None = None,
-                 chunk: int | None = None, progress: Callable[[int, int], None] | None = None) -> CampaignResult:
+                 chunk: int | None = None, progress: Callable[[int, int], None] | None = None,
+                 engine: str = "auto") -> CampaignResult:
     """Run `trials` trials of a scenario (path, dict, `Scenario` or a built `Plan`).
 
     seed: default the scenario's; workers: processes (default all cores; 1 runs in this process);
     out: folder for Parquet parts and the resolved scenario (module doc); progress(done, total).
+    engine: "auto" (the compiled fast path where it can express the scenario, else the event
+    engine - both give the same rows), "event" or "fast" (refused where it cannot run).
     Same seed -> same result on any worker count.
 
     Example:
@@ -155,6 +170,10 @@ def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int
         sc = load_scenario(scenario)
         plan = build_plan(sc)
     seed = int(sc.seed if seed is None and sc is not None else (seed or 0))
+    if engine not in ENGINES:
+        raise InputError(f"engine must be one of {', '.join(ENGINES)} (got {engine!r})")
+    if engine == "fast" and flatten(plan).unsupported:
+        raise InputError(f"the fast path cannot run this scenario: {flatten(plan).unsupported}; use --engine auto")
     workers = default_workers() if workers is None else int(workers)
     if workers < 1:
         raise InputError(f"workers must be >= 1 (got {workers})")
@@ -178,15 +197,15 @@ def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int
             progress(done, trials)
 
     if workers == 1 or len(bounds) == 1:
-        _init_worker(plan, seed)
+        _init_worker(plan, seed, engine)
         for a, b in bounds:
             take(*_run_chunk(a, b, where))
     else:
-        left = _run_pool(plan, seed, workers, bounds, where, take)
+        left = _run_pool(plan, seed, workers, bounds, where, take, engine)
         if left:   # the pool could not start (e.g. a script read from stdin cannot be re-imported by spawn)
             warnings.warn(f"worker processes failed; running {len(left)} chunk(s) in this process instead",
                           RuntimeWarning, stacklevel=2)
-            _init_worker(plan, seed)
+            _init_worker(plan, seed, engine)
             for a, b in left:
                 take(*_run_chunk(a, b, where))
     return CampaignResult(name=name or plan.architecture, plan=plan, seed=seed, counts=counts,
