@@ -147,3 +147,14 @@ def test_duel_space_end_to_end(duel_space):
     command = next(r for r in res["confirmed"] if r["terms"]["commander"] == "nato")
     assert command["verdicts"]["russia"] == "better"
     assert res["pareto"] == [r["name"] for r in res["confirmed"] if r["pareto"]]
+
+
+def test_space_as_a_dataframe():
+    from bmdcoop.analysis.agreements import agreement_space
+
+    space = agreement_space(duel(), architectures=["single-command:nato"], vetoes=(), screen_trials=10, trials=20,
+                            workers=1)
+    df = space.to_dataframe()
+    assert set(df["name"]) == {ALONE, *space.candidates} and set(df["party"]) == {"nato", "russia"}
+    alone = df[df["name"] == ALONE]
+    assert (alone["value_vs_alone"] == 0).all() and alone["at_least_as_well_off"].all()

@@ -36,6 +36,7 @@ import numpy as np
 from bmdcoop.analysis.compare import run_variants
 from bmdcoop.analysis.metrics import compare_summary
 from bmdcoop.analysis.pareto import confidently_dominated, pareto_mask
+from bmdcoop.engagement.windows import _dataframe
 from bmdcoop.errors import InputError, unknown_name
 from bmdcoop.scenario import load_scenario, scenario_to_dict
 from bmdcoop.scenario.models import VETO_SCOPES
@@ -241,6 +242,19 @@ class AgreementSpace:
                 "pareto_and_at_least_as_well_off": [c["name"] for c in confirmed
                                                     if c["pareto"] and c["at_least_as_well_off"]],
                 "seconds": dict(self.seconds)}
+
+    def to_dataframe(self):
+        """One row per confirmed agreement x party: its metrics, the difference vs alone [mean, lo,
+        hi] of surviving value, and the Pareto and at-least-as-well-off marks."""
+        rows = []
+        for c in self.as_dict()["confirmed"]:
+            for p in self.party_ids:
+                d = c["vs_alone"].get(p, {}).get(VALUE, [0.0, 0.0, 0.0])
+                rows.append({"name": c["name"], "label": c["label"], "party": p, "pareto": c["pareto"],
+                             "at_least_as_well_off": c["at_least_as_well_off"], "verdict": c["verdicts"][p],
+                             **{k: v for k, v in c["metrics"][p].items() if not k.endswith("_ci95")},
+                             "value_vs_alone": d[0], "value_vs_alone_lo": d[1], "value_vs_alone_hi": d[2]})
+        return _dataframe(rows)
 
 
 def agreement_space(scenario, *, trials: int = 1000, screen_trials: int = 200, seed: int | None = None,

@@ -134,7 +134,7 @@ def _scenario_of(base: dict[str, Any], overrides: dict[str, Any]):
         raise InputError(f"{what} is not allowed: {problems}") from None
 
 
-def variant_scenarios(scenario, settings: dict[str, list[Any]], *,
+def grid_scenarios(scenario, settings: dict[str, list[Any]], *,
                       max_variants: int = MAX_VARIANTS) -> dict[str, Any]:
     """{variant name: Scenario} of the grid, each validated before anything runs.
 
@@ -200,7 +200,7 @@ def sweep(scenario, settings: dict[str, list[Any]], *, trials: int = 1000, seed:
 
     With `out`, variant k writes its results to OUT/variant-<k>/ and the summary (with the
     variants' settings) goes to OUT/summary.json."""
-    variants = variant_scenarios(scenario, settings, max_variants=max_variants)
+    variants = grid_scenarios(scenario, settings, max_variants=max_variants)
     seed = load_scenario(scenario).seed if seed is None else seed
     names = list(variants)
     folders = {name: f"variant-{k:03d}" for k, name in enumerate(names)}
