@@ -225,7 +225,7 @@ class AgreementSpace:
             m = s["architectures"][name]
             confirmed.append({
                 "name": name, "label": self.terms[name].label(), "terms": self.terms[name].as_dict(),
-                "metrics": {p: {k: m[p][k] for k in m[p]} for p in self.party_ids},
+                "metrics": {p: dict(m[p]) for p in self.party_ids},
                 "vs_alone": {p: s["differences"][name][p] for p in self.party_ids} if name != ALONE else {},
                 "verdicts": self.verdicts(name), "at_least_as_well_off": self.at_least_as_well_off(name),
                 "pareto": name in self.pareto, "same_outcome_as": self.same_outcome_as.get(name)})
