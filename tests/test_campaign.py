@@ -3,45 +3,35 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from battle_cases import duel
+from battle_cases import duel, party
+from campaign_cases import cli as _cli, duel_scenario, rows, shots
+from bmdcoop.analysis.metrics import summarise
 from bmdcoop.sim.campaign import run_campaign
-
-
-def _cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "bmdcoop", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=600)
+from bmdcoop.sim.engine import Engine
+from bmdcoop.sim.outcomes import party_counts
+from bmdcoop.sim.plan import build_plan
 
 
 @pytest.fixture(scope="module")
 def duel_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("duel") / "duel.yaml"
-    data = duel(architecture="coordinated")
-    data["variants"] = {"nato-command": {"architecture": "single-command", "command": "nato"}}
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return path
+    return duel_scenario(tmp_path_factory.mktemp("duel") / "duel.yaml")
 
 
-def _table(folder):
-    t = pq.read_table(folder).to_pandas()
-    return t.sort_values(["trial", "threat", "missile"]).reset_index(drop=True)
-
-
-def test_same_rows_on_one_or_two_workers(duel_file, tmp_path):
+def test_same_rows_on_one_or_four_workers(duel_file, tmp_path):
     a = run_campaign(duel_file, trials=60, workers=1, out=tmp_path / "one", chunk=16)
-    b = run_campaign(duel_file, trials=60, workers=2, out=tmp_path / "two", chunk=7)
+    b = run_campaign(duel_file, trials=60, workers=4, out=tmp_path / "four", chunk=7)
     assert np.array_equal(a.counts, b.counts) and np.array_equal(a.survival, b.survival)
-    ra, rb = _table(tmp_path / "one" / "results.parquet"), _table(tmp_path / "two" / "results.parquet")
+    ra, rb = rows(tmp_path / "one"), rows(tmp_path / "four")
     assert len(ra) == 60 * 4 and ra.equals(rb)
+    assert shots(tmp_path / "one").equals(shots(tmp_path / "four"))
     assert sorted(p.name for p in (tmp_path / "one" / "results.parquet").iterdir())[0] == "part-0000000000.parquet"
-    assert not list((tmp_path / "two").rglob("*.tmp"))
+    assert not list((tmp_path / "four").rglob("*.tmp"))
     shots = pq.read_table(tmp_path / "one" / "shots.parquet").to_pandas()
     assert set(shots["outcome"]) <= {"kill", "miss", "target-already-destroyed"}
     assert (shots.groupby("trial").size().sum()) == int(a.counts[:, :, 2].sum())   # interceptors_used
@@ -98,14 +88,70 @@ def test_compare_json_shape_and_variants(duel_file):
     assert set(res["differences"]["nato-command"]) == {"nato", "russia"}
 
 
+# ----------------------------------------------------------------------------- columnar rows, compact counts
+
+def _rows_read_off(plan, trial):
+    """The results rows of one trial, read off its shots one missile at a time (how they were
+    written before rows were built as columns for a whole chunk)."""
+    out, seen = [], {}
+    for i, n in enumerate(trial.threat):
+        n = int(n)
+        mine = [s for s in trial.shots if s.missile == i]
+        kill = next((s for s in mine if s.killed), None)
+        last = kill or (max(mine, key=lambda s: s.launch_s) if mine else None)
+        out.append({"trial": trial.trial, "threat": plan.threat_ids[n], "missile": seen.get(n, 0),
+                    "launch_t_s": float(trial.launch_s[i]), "shots": len(mine), "killed": kill is not None,
+                    "intercept_t_s": last.intercept_s if last else np.nan,
+                    "intercept_country": last.country if last else "",
+                    "intercepting_battery": plan.battery_ids[last.battery] if last else ""})
+        seen[n] = seen.get(n, 0) + 1
+    return out
+
+
+def _vetoing_russia():
+    return party(duel(architecture="coordinated"), "russia", veto_over=["own-airspace"])
+
+
+@pytest.mark.parametrize("data", [
+    duel(architecture="coordinated"),
+    duel(architecture="single-command", command="nato"),      # NATO's destroyer fires over Russia too
+    _vetoing_russia(),
+], ids=["coordinated", "nato-command", "russian-airspace-veto"])
+def test_rows_built_for_a_chunk_are_the_rows_read_off_each_trial(data, tmp_path):
+    run_campaign(data, trials=40, seed=3, workers=1, out=tmp_path, chunk=15)
+    got = rows(tmp_path)
+    plan = build_plan(data)
+    engine = Engine(plan, 3)
+    want = [r for t in range(40) for r in _rows_read_off(plan, engine.run(t))]
+    assert len(got) == len(want) == 40 * plan.n_missiles
+    for key in want[0]:
+        assert got[key].tolist() == pytest.approx([r[key] for r in want], nan_ok=True, rel=0, abs=0), key
+    assert got["shots"].sum() > 0 and got["killed"].any() and not got["killed"].all()   # not a trivial raid
+
+
+def test_compact_per_trial_counts_are_the_float64_counts_bit_for_bit():
+    # asset values that binary floats cannot hold exactly, two NATO assets: the surviving value is a
+    # float sum whose order matters to the last bit
+    data = duel(architecture="coordinated")
+    data["assets"][0]["value"], data["assets"][1]["value"] = 0.1, 0.3
+    data["assets"].append({"id": "constanta", "party": "nato", "lat_deg": 44.17, "lon_deg": 28.64, "value": 0.7})
+    res = run_campaign(data, trials=50, seed=4, workers=1)
+    plan = res.plan
+    engine = Engine(plan, 4)
+    want = [party_counts(plan, engine.run(t)) for t in range(50)]
+    counts = np.stack([c for c, _ in want])
+    assert np.array_equal(res.counts, counts) and np.array_equal(res.survival, np.stack([s for _, s in want]))
+    assert res.store.tallies.dtype == np.int32 and res.survival.dtype == np.uint8
+    assert summarise(res)["nato"]["expected_surviving_value"] == counts[:, 0, 3].mean()
+    assert len(set(counts[:, 0, 3])) > 1            # some trials lose Bucharest, some do not
+
+
 def test_fast_and_event_engines_write_the_same_rows(duel_file, tmp_path):
     a = run_campaign(duel_file, trials=30, workers=1, out=tmp_path / "event", engine="event")
     b = run_campaign(duel_file, trials=30, workers=1, out=tmp_path / "fast", engine="fast")
     assert np.array_equal(a.counts, b.counts)
-    for table in ("results.parquet", "shots.parquet"):
-        ta = pq.read_table(tmp_path / "event" / table).to_pandas()
-        tb = pq.read_table(tmp_path / "fast" / table).to_pandas()[ta.columns]
-        assert ta.equals(tb) or ta.astype(str).equals(tb.astype(str)), table
+    assert rows(tmp_path / "event").equals(rows(tmp_path / "fast"))
+    assert shots(tmp_path / "event").equals(shots(tmp_path / "fast"))
 
 
 def test_engine_fast_refuses_single_command(duel_file):

@@ -12,8 +12,8 @@ from bmdcoop.scenario import load_scenario
 from bmdcoop.scenario.variants import variant_scenarios
 from bmdcoop.sim.engine import Engine
 from bmdcoop.sim.fastpath import flatten, run_chunk
-from bmdcoop.sim.fastrows import missile_columns, shot_columns
-from bmdcoop.sim.outcomes import missile_rows, party_counts, shot_rows
+from bmdcoop.sim.fastrows import tables
+from bmdcoop.sim.outcomes import ChunkRows, party_counts
 from bmdcoop.sim.philox import key_words, uniform_at, uniforms
 from bmdcoop.sim.plan import build_plan
 from bmdcoop.sim.streams import generator
@@ -37,17 +37,14 @@ def _compare(plan, seed: int, first: int, last: int) -> None:
     assert fast.unsupported is None
     chunk = run_chunk(fast, seed, first, last)
     engine = Engine(plan, seed)
-    rows: dict[str, list] = {}
-    shots: dict[str, list] = {}
+    rows = ChunkRows(plan, first, last)
     for k in range(first, last):
         tr = engine.run(k)
         counts, survival = party_counts(plan, tr)
         assert np.array_equal(counts, chunk.counts[k - first]), k
         assert np.array_equal(survival, chunk.survival[k - first]), k
-        for table, cols in ((rows, missile_rows(plan, tr)), (shots, shot_rows(plan, tr))):
-            for key, values in cols.items():
-                table.setdefault(key, []).extend(values)
-    for want, got in ((rows, missile_columns(plan, fast, chunk)), (shots, shot_columns(plan, fast, chunk))):
+        rows.add(k - first, tr)
+    for want, got in zip(rows.tables(), tables(plan, fast, chunk)):
         want = pd.DataFrame(want)
         pd.testing.assert_frame_equal(want, pd.DataFrame(got)[want.columns], check_dtype=False)
 

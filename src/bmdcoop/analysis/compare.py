@@ -18,7 +18,7 @@ from bmdcoop.outputs import jsonable, write_text_atomically
 from bmdcoop.scenario import load_scenario, scenario_to_dict
 from bmdcoop.scenario.models import ARCHITECTURES
 from bmdcoop.scenario.variants import variant_scenarios
-from bmdcoop.sim.campaign import CampaignResult, run_campaign
+from bmdcoop.sim.campaign import CampaignResult, run_campaign, scheduler_client
 
 
 def variants_of(scenario, architectures: list[str] | None = None) -> dict[str, Any]:
@@ -45,19 +45,23 @@ def variants_of(scenario, architectures: list[str] | None = None) -> dict[str, A
 
 def compare(scenario, *, architectures: list[str] | None = None, trials: int = 1000, seed: int | None = None,
             workers: int | None = None, out: str | os.PathLike | None = None, force: bool = False,
-            progress: Callable[[int, int, str], None] | None = None, engine: str = "auto") -> dict[str, Any]:
+            progress: Callable[[int, int, str], None] | None = None, engine: str = "auto",
+            scheduler=None) -> dict[str, Any]:
     """Run every variant on the same seed and trials; the `compare` summary (`analysis.metrics`).
 
-    With `out`, each variant's results go to OUT/<variant>/ and the summary to OUT/summary.json.
+    With `out`, each variant's results go to OUT/<variant>/ and the summary to OUT/summary.json;
+    with `scheduler` (tcp://HOST:PORT or a `distributed.Client`) the variants run on that Dask
+    cluster, one after the other, over one connection.
 
     Example:
       >>> res = compare("examples/iran-raid-compare.yaml", trials=500)   # doctest: +SKIP
       >>> res["architectures"]["coordinated"]["nato"]["p_no_leak"]        # doctest: +SKIP
     """
-    variants = variants_of(scenario, architectures)
-    seed = load_scenario(scenario).seed if seed is None else seed
-    results = run_variants(variants, trials=trials, seed=seed, workers=workers, out=out, force=force,
-                           progress=progress, engine=engine)
+    with scheduler_client(scheduler) as client:      # first: an unreachable scheduler fails fast
+        variants = variants_of(scenario, architectures)
+        seed = load_scenario(scenario).seed if seed is None else seed
+        results = run_variants(variants, trials=trials, seed=seed, workers=workers, out=out, force=force,
+                               progress=progress, engine=engine, scheduler=client)
     summary = compare_summary(results)
     if out is not None:
         write_summary(out, summary)
@@ -67,30 +71,36 @@ def compare(scenario, *, architectures: list[str] | None = None, trials: int = 1
 def run_variants(variants: dict[str, Any], *, trials: int, seed: int, workers: int | None = None,
                  out: str | os.PathLike | None = None, force: bool = False,
                  progress: Callable[[int, int, str], None] | None = None,
-                 folders: dict[str, str] | None = None, engine: str = "auto") -> list[CampaignResult]:
+                 folders: dict[str, str] | None = None, engine: str = "auto",
+                 scheduler=None) -> list[CampaignResult]:
     """One campaign per {name: Scenario or Plan}, all on `seed` (common random numbers), in order.
 
     With `out`, variant `name` writes to OUT/<folders[name], default name>/; progress(done, total,
-    name) counts trials over all variants."""
+    name) counts trials over all variants; scheduler: as for `compare` (one connection for all)."""
     results = []
     total = len(variants) * trials
-    for k, (name, sc) in enumerate(variants.items()):
-        step = (lambda d, t, name=name, k=k: progress(k * trials + d, total, name)) if progress else None
-        where = None if out is None else Path(out) / (folders or {}).get(name, name)
-        results.append(run_campaign(sc, trials=trials, seed=seed, workers=workers, force=force, name=name,
-                                    out=where, progress=step, engine=engine))
+    with scheduler_client(scheduler) as client:
+        for k, (name, sc) in enumerate(variants.items()):
+            step = (lambda d, t, name=name, k=k: progress(k * trials + d, total, name)) if progress else None
+            where = None if out is None else Path(out) / (folders or {}).get(name, name)
+            results.append(run_campaign(sc, trials=trials, seed=seed, workers=workers, force=force, name=name,
+                                        out=where, progress=step, engine=engine, scheduler=client))
     return results
 
 
 def run(scenario, *, trials: int = 1000, seed: int | None = None, workers: int | None = None,
         out: str | os.PathLike | None = None, force: bool = False,
-        progress: Callable[[int, int, str], None] | None = None, engine: str = "auto") -> dict[str, Any]:
+        progress: Callable[[int, int, str], None] | None = None, engine: str = "auto", resume: bool = False,
+        scheduler=None) -> dict[str, Any]:
     """One campaign of the scenario as written: the summary, in `compare`'s shape (one variant,
-    named after the architecture); with `out`, the results and OUT/summary.json."""
-    sc = load_scenario(scenario)
-    step = (lambda d, t: progress(d, t, sc.architecture)) if progress else None
-    res = run_campaign(sc, trials=trials, seed=seed, workers=workers, out=out, force=force, progress=step,
-                       engine=engine)
+    named after the architecture); with `out`, the results and OUT/summary.json; `resume`
+    continues an interrupted run in `out` (the summary is rebuilt from its parts); `scheduler` as
+    for `compare`."""
+    with scheduler_client(scheduler) as client:      # first: an unreachable scheduler fails fast
+        sc = load_scenario(scenario)
+        step = (lambda d, t: progress(d, t, sc.architecture)) if progress else None
+        res = run_campaign(sc, trials=trials, seed=seed, workers=workers, out=out, force=force, progress=step,
+                           engine=engine, resume=resume, scheduler=client)
     summary = compare_summary([res])
     if out is not None:
         write_summary(out, summary)

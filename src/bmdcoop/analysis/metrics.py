@@ -10,12 +10,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from bmdcoop.sim.campaign import CampaignResult
-from bmdcoop.sim.outcomes import PARTY_COUNTS
 
 Z95 = 1.959963984540054
 
@@ -47,12 +47,14 @@ def mean_ci(x: np.ndarray) -> tuple[float, list[float]]:
     return m, [m - half, m + half]
 
 
-def _block(cols: dict[str, np.ndarray], n: int, sensors_revealed: int | None) -> dict[str, Any]:
-    wins = float(cols["no_leak"].sum())
+def _block(col: Callable[[str], np.ndarray], n: int, sensors_revealed: int | None) -> dict[str, Any]:
+    """Metrics from `col(count)`, the (n,) per-trial values of one PARTY_COUNTS entry (built one at a
+    time: a campaign of millions of trials holds one or two float64 columns at once, not eight)."""
+    wins = float(col("no_leak").sum())
     out: dict[str, Any] = {"p_no_leak": wins / n, "p_no_leak_ci95": list(wilson(wins, n))}
     for key, count in MEANS.items():
-        out[key], out[f"{key}_ci95"] = mean_ci(cols[count])
-    out["sovereignty_violations"] = int(cols["sovereignty_violations"].sum())
+        out[key], out[f"{key}_ci95"] = mean_ci(col(count))
+    out["sovereignty_violations"] = int(col("sovereignty_violations").sum())
     if sensors_revealed is not None:
         out["sensors_revealed"] = sensors_revealed
     return out
@@ -62,11 +64,18 @@ def summarise(result: CampaignResult) -> dict[str, Any]:
     """{party: metrics, 'totals': metrics over parties, 'assets': {asset: survival}} of one variant."""
     plan, n = result.plan, result.trials
     out: dict[str, Any] = {}
-    for p, party in enumerate(plan.party_ids):
-        cols = {k: result.counts[:, p, j] for j, k in enumerate(PARTY_COUNTS)}
-        out[party] = _block(cols, n, plan.sensors_shared.get(party, 0))
-    total = {k: result.counts[:, :, j].sum(axis=1) for j, k in enumerate(PARTY_COUNTS)}
-    total["no_leak"] = result.counts[:, :, PARTY_COUNTS.index("no_leak")].all(axis=1)
+    for party in plan.party_ids:
+        out[party] = _block(lambda k, party=party: result.column(party, k), n, plan.sensors_shared.get(party, 0))
+
+    def total(count: str) -> np.ndarray:   # over parties, added in party order
+        x = result.column(plan.party_ids[0], count)
+        for party in plan.party_ids[1:]:
+            if count == "no_leak":
+                x *= result.column(party, count)
+            else:
+                x += result.column(party, count)
+        return x
+
     out["totals"] = _block(total, n, sum(plan.sensors_shared.values()))
     out["assets"] = {}
     for a, aid in enumerate(plan.asset_ids):
@@ -80,14 +89,12 @@ def paired_differences(base: CampaignResult, other: CampaignResult) -> dict[str,
     if base.trials != other.trials or base.seed != other.seed:
         raise ValueError("paired differences need the same seed and number of trials")
     out: dict[str, Any] = {}
-    for p, party in enumerate(base.plan.party_ids):
+    for party in base.plan.party_ids:
         if party not in other.plan.party_ids:
             continue
-        q = other.plan.party_ids.index(party)
         row = {}
         for key, count in {"p_no_leak": "no_leak", **MEANS}.items():
-            j = PARTY_COUNTS.index(count)
-            m, ci = mean_ci(other.counts[:, q, j] - base.counts[:, p, j])
+            m, ci = mean_ci(other.column(party, count) - base.column(party, count))
             row[key] = [m, *ci]
         out[party] = row
     return out

@@ -9,7 +9,9 @@ from typing import Any, Callable, Iterator
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
+from rich.text import Text
 
 try:  # typer >= 0.23 vendors click
     from typer._click.exceptions import ClickException
@@ -53,18 +55,40 @@ def emit(result: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]
         render(result)
 
 
+class RateColumn(ProgressColumn):
+    """Items per second over rich's recent window, e.g. '1,234 trials/s'."""
+
+    def __init__(self, unit: str):
+        super().__init__()
+        self.unit = unit
+
+    def render(self, task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} {self.unit}/s" if speed else f"- {self.unit}/s", style="progress.data.speed")
+
+
 @contextlib.contextmanager
-def progress_bar(title: str, quiet: bool) -> Iterator[Callable[[int, int, str], None]]:
+def progress_bar(title: str, quiet: bool, unit: str | None = None) -> Iterator[Callable[[int, int, str], None]]:
     """A transient progress bar on stderr for long work; yields the `progress(done, total, what)`
-    callback the API functions take. `quiet` (e.g. --json) keeps the terminal clean; so does a
-    stderr that is not a terminal (logs, pipes)."""
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    callback the API functions take. With `unit` (e.g. "trials") it also shows the rate in units
+    per second and the time left. `quiet` (e.g. --json) keeps the terminal clean; so does a
+    stderr that is not a terminal (logs, pipes). Work already done at the first call (a resumed
+    run) counts toward the bar, not toward the rate."""
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    if unit:
+        columns += [RateColumn(unit), TextColumn("left"), TimeRemainingColumn()]
     off = quiet or not err_console.is_terminal
     with Progress(*columns, console=err_console, transient=True, disable=off) as prog:
         task = prog.add_task(title, total=None)
+        started = False
 
         def update(done: int, total: int, what: str) -> None:
-            prog.update(task, completed=done, total=total, description=f"{title}: {what}")
+            nonlocal started
+            if started:
+                prog.update(task, completed=done, total=total, description=f"{title}: {what}")
+            else:
+                prog.reset(task, total=total, completed=done, description=f"{title}: {what}")
+                started = True
 
         yield update
 

@@ -13,16 +13,22 @@ _TRIALS = typer.Option(1000, "--trials", help="Monte Carlo trials per variant")
 _SEED = typer.Option(None, "--seed", help="seed of the random streams (default: the scenario's)")
 _WORKERS = typer.Option(None, "--workers", help="local processes (default: all cores)")
 _FORCE = typer.Option(False, "--force", help="replace the results of another scenario in --out")
+_SCHEDULER = typer.Option(None, "--scheduler", help="run on a Dask cluster: its scheduler's tcp://HOST:PORT "
+                          "(--out must then be a folder every worker shares)")
 _JSON = typer.Option(False, "--json", help="print one JSON object")
 _ENGINE = typer.Option("auto", "--engine", help="auto (compiled fast path where it applies, else the event "
                                                 "engine; same rows), event, or fast")
 
 
-def _check(trials: int, workers: Optional[int]) -> None:
+def _check(trials: int, workers: Optional[int], scheduler: Optional[str], out: Optional[str]) -> None:
     if trials <= 0:
         raise InputError(f"--trials must be a positive integer (got {trials})")
     if workers is not None and workers < 1:
         raise InputError(f"--workers must be >= 1 (got {workers})")
+    if workers is not None and scheduler is not None:
+        raise InputError("--workers (local processes) and --scheduler (a Dask cluster) exclude each other: give one")
+    if out is not None and not out.strip():
+        raise InputError("--out is empty: give a folder name")
 
 
 def _pm(value: float, ci: list[float] | None, digits: int = 2) -> str:
@@ -74,18 +80,19 @@ def run_command(
     trials: int = _TRIALS, seed: Optional[int] = _SEED, workers: Optional[int] = _WORKERS,
     out: Optional[str] = typer.Option(None, "--out", help="folder for results.parquet/, shots.parquet/, "
                                       "summary.json and the resolved scenario"),
-    force: bool = _FORCE, as_json: bool = _JSON, engine: str = _ENGINE,
+    force: bool = _FORCE,
+    resume: bool = typer.Option(False, "--resume", help="continue an interrupted run of the same scenario, "
+                                "trials and seed in --out, keeping the chunks it finished"),
+    scheduler: Optional[str] = _SCHEDULER, as_json: bool = _JSON, engine: str = _ENGINE,
 ) -> None:
     """Monte Carlo campaign of a scenario as written: per party, P(no leak), leakers, interceptors
     used, surviving value and what it cedes, with 95 % intervals."""
     from bmdcoop.analysis.compare import run
 
-    _check(trials, workers)
-    if out is not None and not out.strip():
-        raise InputError("--out is empty: give a folder name")
-    with progress_bar("trials", as_json) as bar:
+    _check(trials, workers, scheduler, out)
+    with progress_bar("trials", as_json, unit="trials") as bar:
         res = run(scenario, trials=trials, seed=seed, workers=workers, out=out, force=force, progress=bar,
-                  engine=engine)
+                  resume=resume, scheduler=scheduler, engine=engine)
     emit(res, as_json, _render)
 
 
@@ -97,21 +104,20 @@ def compare_command(
                                                      "scenario's own and its variants:)"),
     trials: int = _TRIALS, seed: Optional[int] = _SEED, workers: Optional[int] = _WORKERS,
     out: Optional[str] = typer.Option(None, "--out", help="folder: OUT/<variant>/ results and OUT/summary.json"),
-    force: bool = _FORCE, as_json: bool = _JSON, engine: str = _ENGINE,
+    force: bool = _FORCE, scheduler: Optional[str] = _SCHEDULER, as_json: bool = _JSON,
+    engine: str = _ENGINE,
 ) -> None:
     """The same raid under several architectures or variants, on the same random draws: per party
     metrics with 95 % intervals and paired differences against the first variant."""
     from bmdcoop.analysis.compare import compare
 
-    _check(trials, workers)
+    _check(trials, workers, scheduler, out)
     archs = None
     if architectures is not None:
         archs = [a.strip() for a in architectures.split(",") if a.strip()]
         if not archs:
             raise InputError("--architectures is empty: give e.g. independent,coordinated")
-    if out is not None and not out.strip():
-        raise InputError("--out is empty: give a folder name")
-    with progress_bar("trials", as_json) as bar:
+    with progress_bar("trials", as_json, unit="trials") as bar:
         res = compare(scenario, architectures=archs, trials=trials, seed=seed, workers=workers, out=out,
-                      force=force, progress=bar, engine=engine)
+                      force=force, progress=bar, scheduler=scheduler, engine=engine)
     emit(res, as_json, _render)

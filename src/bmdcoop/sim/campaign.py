@@ -1,19 +1,21 @@
-"""Monte Carlo campaigns: many trials of one plan on a local process pool, written as Parquet.
+"""Monte Carlo campaigns: many trials of one plan on local processes or a Dask cluster, written as Parquet.
 
 Trials are cut into chunks; a chunk's trials depend only on (seed, trial index), so any worker
-count gives the same rows. With an output folder, each chunk is written as
-`results.parquet/part-<first trial>.parquet` (one row per trial x missile) and
-`shots.parquet/part-<first trial>.parquet` (one row per interceptor), each to a temporary name and
-renamed when whole, so a part is complete or absent. The resolved scenario is written beside them
-as `scenario.yaml`; a folder holding another scenario's results is refused unless `force`.
+count, and any cluster, gives the same rows. `_run_chunk` is the one unit of work: it plays a
+chunk's trials and, with an output folder, commits the chunk's part files (`sim/parts.py`: rows
+built as columns for the whole chunk and written once, a part whole or absent, resumable). The
+campaign keeps only compact per-trial counts (`sim/tallies.py`), so memory grows by a few tens of
+bytes per trial whatever the rows. A folder holding another scenario's results is refused unless
+`force`; `resume` continues an interrupted run of the same campaign in its folder.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-import shutil
-from collections.abc import Callable
+import threading
 import warnings
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -22,108 +24,101 @@ from pathlib import Path
 import numpy as np
 
 from bmdcoop.errors import InputError
-from bmdcoop.outputs import replace_atomically, writable_dir, write_text_atomically
+from bmdcoop.sim import fastrows
 from bmdcoop.sim.engine import Engine
-from bmdcoop.sim.outcomes import PARTY_COUNTS, missile_rows, party_counts, shot_rows
 from bmdcoop.sim.fastpath import flatten, run_chunk
-from bmdcoop.sim.fastrows import missile_columns, shot_columns
+from bmdcoop.sim.outcomes import PARTY_COUNTS, ChunkRows, party_counts
+from bmdcoop.sim.parts import gaps, marker_text, prepare_out_dir, read_done, write_chunk
 from bmdcoop.sim.plan import Plan, build_plan
+from bmdcoop.sim.tallies import Tallies, compact
 
 MAX_TRIALS = 100_000_000
+MAX_CHUNK = {"event": 2_000, "fast": 20_000}   # trials per chunk: a few seconds of work, bounded memory
 ENGINES = ("auto", "event", "fast")
 
 
 @dataclass(eq=False)
 class CampaignResult:
-    """Per-trial counts of one variant: counts (trials, parties, PARTY_COUNTS), survival (trials, assets)."""
+    """Per-trial outcomes of one variant, kept compact (`sim/tallies.py`); `column` gives one
+    float64 metric, `counts` the whole float64 (trials, parties, PARTY_COUNTS) array."""
 
     name: str
     plan: Plan
     seed: int
-    counts: np.ndarray
-    survival: np.ndarray
+    store: Tallies
     out_dir: Path | None = None
 
     @property
     def trials(self) -> int:
-        return self.counts.shape[0]
+        return self.store.trials
+
+    @property
+    def survival(self) -> np.ndarray:
+        """uint8 (trials, assets): 1 where the asset survived."""
+        return self.store.survival
+
+    @property
+    def counts(self) -> np.ndarray:
+        """float64 (trials, parties, PARTY_COUNTS), built on demand (64 bytes per party and trial)."""
+        return self.store.counts()
 
     def column(self, party: str, metric: str) -> np.ndarray:
-        """(trials,) one count of one party."""
-        return self.counts[:, self.plan.party_ids.index(party), PARTY_COUNTS.index(metric)]
+        """(trials,) one count of one party, float64."""
+        return self.store.column(self.plan.party_ids.index(party), metric)
 
 
 # ----------------------------------------------------------------------------- workers
 
-_WORKER: dict = {}
+_LOCAL = threading.local()     # one engine per thread: a Dask worker may run chunks on several threads
+
+
+def _state() -> dict:
+    return _LOCAL.__dict__
 
 
 def _init_worker(plan: Plan, seed: int, engine: str = "auto") -> None:
-    _WORKER["engine"] = Engine(plan, seed)
+    state = _state()
+    state["engine"] = Engine(plan, seed)
     fast = flatten(plan) if engine != "event" else None
-    _WORKER["fast"] = fast if fast is not None and not fast.unsupported else None
+    state["fast"] = fast if fast is not None and not fast.unsupported else None
 
 
-def _run_chunk(first: int, last: int, out_dir: str | None) -> tuple[int, np.ndarray, np.ndarray]:
-    engine: Engine = _WORKER["engine"]
+def _event_chunk(engine: Engine, first: int, last: int, with_rows: bool):
+    """(counts, survival, (results columns, shots columns) or None) of trials first..last-1 on the
+    event engine."""
     plan = engine.plan
-    fast = _WORKER.get("fast")
-    if fast is not None:
-        chunk = run_chunk(fast, engine.seed, first, last)
-        if out_dir is not None:
-            _write_part(Path(out_dir) / "results.parquet", first, missile_columns(plan, fast, chunk))
-            _write_part(Path(out_dir) / "shots.parquet", first, shot_columns(plan, fast, chunk))
-        return first, chunk.counts, chunk.survival
     counts = np.zeros((last - first, len(plan.party_ids), len(PARTY_COUNTS)))
-    survival = np.zeros((last - first, len(plan.asset_ids)))
-    rows: dict[str, list] = {}
-    shots: dict[str, list] = {}
+    survival = np.zeros((last - first, len(plan.asset_ids)), np.uint8)
+    rows = ChunkRows(plan, first, last) if with_rows else None
     for k, trial in enumerate(range(first, last)):
         tr = engine.run(trial)
         counts[k], survival[k] = party_counts(plan, tr)
-        if out_dir is not None:
-            for table, cols in ((rows, missile_rows(plan, tr)), (shots, shot_rows(plan, tr))):
-                for key, values in cols.items():
-                    table.setdefault(key, []).extend(values)
+        if rows is not None:
+            rows.add(k, tr)
+    return counts, survival, rows.tables() if rows is not None else None
+
+
+def _run_chunk(first: int, last: int, out_dir: str | None) -> tuple[int, np.ndarray, np.ndarray]:
+    """Play trials first..last-1 (fast path where it applies, else the event engine): (first,
+    counts (n, parties, PARTY_COUNTS), survival (n, assets)); with `out_dir`, commit the chunk's
+    parts there."""
+    state = _state()
+    engine: Engine = state["engine"]
+    plan, fast = engine.plan, state.get("fast")
+    if fast is not None:
+        chunk = run_chunk(fast, engine.seed, first, last)
+        counts, survival = chunk.counts, chunk.survival
+        tables = fastrows.tables(plan, fast, chunk) if out_dir is not None else None
+    else:
+        counts, survival, tables = _event_chunk(engine, first, last, out_dir is not None)
     if out_dir is not None:
-        _write_part(Path(out_dir) / "results.parquet", first, rows)
-        _write_part(Path(out_dir) / "shots.parquet", first, shots)
+        write_chunk(Path(out_dir), plan, first, *tables, counts, survival)
     return first, counts, survival
-
-
-def _write_part(folder: Path, first: int, columns: dict[str, list]) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    folder.mkdir(parents=True, exist_ok=True)
-    table = pa.table(columns) if columns else pa.table({"trial": pa.array([], pa.int64())})
-    replace_atomically(folder / f"part-{first:010d}.parquet", lambda tmp: pq.write_table(table, tmp))
-
-
-# ----------------------------------------------------------------------------- output folder
-
-def prepare_out_dir(out: str | os.PathLike, scenario_text: str, force: bool) -> Path:
-    """Create or re-use an output folder for one scenario's results (module doc)."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out} exists and is not a directory")
-    marker = out / "scenario.yaml"
-    has_results = any((out / d).exists() for d in ("results.parquet", "shots.parquet", "summary.json"))
-    if has_results and not force:
-        old = marker.read_text(encoding="utf-8") if marker.is_file() else None
-        if old != scenario_text:
-            raise InputError(f"--out {out}: holds the results of another scenario (or of other settings); "
-                             "choose another folder or pass --force to replace them")
-    writable_dir(out)
-    for d in ("results.parquet", "shots.parquet"):
-        shutil.rmtree(out / d, ignore_errors=True)
-    write_text_atomically(marker, scenario_text)
-    return out
 
 
 # ----------------------------------------------------------------------------- campaign
 
-def _run_pool(plan: Plan, seed: int, workers: int, bounds: list, where: str | None, take, engine: str) -> list:
+def _run_pool(plan: Plan, seed: int, engine: str, workers: int, bounds: list, where: str | None, take) -> list:
     """Run chunks on a spawned process pool as they complete; return the chunks not done if the
     pool broke (results are deterministic, so the caller may run them anywhere)."""
     ctx = multiprocessing.get_context("spawn")
@@ -144,17 +139,41 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
+def _in_process(plan: Plan, seed: int, engine: str, bounds: list, where: str | None, take) -> None:
+    _init_worker(plan, seed, engine)
+    for a, b in bounds:
+        take(*_run_chunk(a, b, where))
+
+
+@contextlib.contextmanager
+def scheduler_client(scheduler) -> Iterator:
+    """A `distributed.Client` for a scheduler address (connected here, closed on exit), an existing
+    Client as it is, or None."""
+    if scheduler is None or not isinstance(scheduler, str):
+        yield scheduler
+        return
+    from bmdcoop.sim import cluster
+
+    client = cluster.connect(scheduler)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
 def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int | None = None,
                  out: str | os.PathLike | None = None, force: bool = False, name: str | None = None,
                  chunk: int | None = None, progress: Callable[[int, int], None] | None = None,
-                 engine: str = "auto") -> CampaignResult:
+                 resume: bool = False, scheduler=None, engine: str = "auto") -> CampaignResult:
     """Run `trials` trials of a scenario (path, dict, `Scenario` or a built `Plan`).
 
     seed: default the scenario's; workers: processes (default all cores; 1 runs in this process);
-    out: folder for Parquet parts and the resolved scenario (module doc); progress(done, total).
-    engine: "auto" (the compiled fast path where it can express the scenario, else the event
-    engine - both give the same rows), "event" or "fast" (refused where it cannot run).
-    Same seed -> same result on any worker count.
+    scheduler: a Dask scheduler address (tcp://HOST:PORT) or `distributed.Client` to run the chunks
+    on instead (`sim/cluster.py`); out: folder for Parquet parts and the resolved scenario
+    (`sim/parts.py`); resume: continue the run of the same campaign already in `out`;
+    progress(done, total); engine: "auto" (the compiled fast path where it can express the
+    scenario, else the event engine - both give the same rows), "event" or "fast" (refused where
+    it cannot run). Same seed -> same result on any worker count or cluster.
 
     Example:
       >>> res = run_campaign("examples/iran-raid-compare.yaml", trials=200, workers=1)   # doctest: +SKIP
@@ -164,49 +183,55 @@ def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int
 
     if not isinstance(trials, (int, np.integer)) or not 0 < trials <= MAX_TRIALS:
         raise InputError(f"trials must be an integer in 1..{MAX_TRIALS} (got {trials!r})")
-    if isinstance(scenario, Plan):
-        plan, sc = scenario, None
-    else:
-        sc = load_scenario(scenario)
-        plan = build_plan(sc)
-    seed = int(sc.seed if seed is None and sc is not None else (seed or 0))
+    if workers is not None and int(workers) < 1:
+        raise InputError(f"workers must be >= 1 (got {workers})")
     if engine not in ENGINES:
         raise InputError(f"engine must be one of {', '.join(ENGINES)} (got {engine!r})")
-    if engine == "fast" and flatten(plan).unsupported:
-        raise InputError(f"the fast path cannot run this scenario: {flatten(plan).unsupported}; use --engine auto")
-    workers = default_workers() if workers is None else int(workers)
-    if workers < 1:
-        raise InputError(f"workers must be >= 1 (got {workers})")
-    out_dir = None
-    if out is not None:
-        if sc is None:
-            raise InputError("an output folder needs the scenario, not a bare plan")
-        out_dir = prepare_out_dir(out, dump_scenario(sc) + f"# trials: {trials}\n# seed: {seed}\n", force)
-    chunk = int(chunk or max(1, min(2_000, -(-trials // (workers * 4)))))
-    bounds = [(a, min(trials, a + chunk)) for a in range(0, trials, chunk)]
-    counts = np.zeros((trials, len(plan.party_ids), len(PARTY_COUNTS)))
-    survival = np.zeros((trials, len(plan.asset_ids)))
-    done = 0
-    where = str(out_dir) if out_dir is not None else None
+    if resume and out is None:
+        raise InputError("--resume needs --out: the folder of the run to continue")
+    if out is not None and isinstance(scenario, Plan):
+        raise InputError("an output folder needs the scenario, not a bare plan")
+    plan, sc = (scenario, None) if isinstance(scenario, Plan) else (None, load_scenario(scenario))
+    seed = int(sc.seed if seed is None and sc is not None else (seed or 0))
+    with scheduler_client(scheduler) as client:      # before the plan: an unreachable scheduler fails fast
+        if plan is None:
+            plan = build_plan(sc)
+        unsupported = flatten(plan).unsupported if engine != "event" else "not asked for"
+        if engine == "fast" and unsupported:
+            raise InputError(f"the fast path cannot run this scenario: {unsupported}; use --engine auto")
+        out_dir = None if out is None else prepare_out_dir(
+            out, marker_text(dump_scenario(sc), trials, seed), force, resume)
+        if client is not None:
+            from bmdcoop.sim import cluster
+            workers = cluster.threads(client)
+        workers = default_workers() if workers is None else int(workers)
+        cap = MAX_CHUNK["event" if unsupported else "fast"]
+        chunk = int(chunk or max(1, min(cap, -(-trials // (workers * 4)))))
+        store = Tallies(plan, trials)
+        done_before = read_done(out_dir, plan, trials) if resume else []
+        for first, tallies, survival in done_before:
+            store.put(first, tallies, survival)
+        bounds = gaps([(f, f + t.shape[0]) for f, t, _ in done_before], trials, chunk)
+        done = trials - sum(b - a for a, b in bounds)
+        where = str(out_dir) if out_dir is not None else None
 
-    def take(first, c, s):
-        nonlocal done
-        counts[first:first + c.shape[0]], survival[first:first + c.shape[0]] = c, s
-        done += c.shape[0]
+        def take(first, counts, survival):
+            nonlocal done
+            store.put(first, compact(counts), survival)
+            done += counts.shape[0]
+            if progress:
+                progress(done, trials)
+
         if progress:
             progress(done, trials)
-
-    if workers == 1 or len(bounds) == 1:
-        _init_worker(plan, seed, engine)
-        for a, b in bounds:
-            take(*_run_chunk(a, b, where))
-    else:
-        left = _run_pool(plan, seed, workers, bounds, where, take, engine)
-        if left:   # the pool could not start (e.g. a script read from stdin cannot be re-imported by spawn)
-            warnings.warn(f"worker processes failed; running {len(left)} chunk(s) in this process instead",
-                          RuntimeWarning, stacklevel=2)
-            _init_worker(plan, seed, engine)
-            for a, b in left:
-                take(*_run_chunk(a, b, where))
-    return CampaignResult(name=name or plan.architecture, plan=plan, seed=seed, counts=counts,
-                          survival=survival, out_dir=out_dir)
+        if client is not None:
+            cluster.run_chunks(client, plan, seed, engine, bounds, out_dir, take)
+        elif workers == 1 or len(bounds) <= 1:
+            _in_process(plan, seed, engine, bounds, where, take)
+        else:
+            left = _run_pool(plan, seed, engine, workers, bounds, where, take)
+            if left:   # the pool could not start (e.g. a script read from stdin cannot be re-imported by spawn)
+                warnings.warn(f"worker processes failed; running {len(left)} chunk(s) in this process instead",
+                              RuntimeWarning, stacklevel=2)
+                _in_process(plan, seed, engine, left, where, take)
+    return CampaignResult(name=name or plan.architecture, plan=plan, seed=seed, store=store, out_dir=out_dir)

@@ -1,80 +1,122 @@
-"""A trial's outcome as table rows (one per missile, one per interceptor) and per-party counts.
+"""Trials' outcomes as table columns (one row per missile, one per interceptor), built as arrays for a
+whole chunk of trials, and one trial's per-party counts.
 
-Times in rows are seconds from the start of the raid (t = 0 of the launch windows).
+Times in rows are seconds from the start of the raid (t = 0 of the launch windows). The tables are
+built from a chunk's interceptors as flat arrays (`SHOT_FIELDS`), whichever engine played them.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from bmdcoop.sim.audit import violations
-from bmdcoop.sim.engine import Trial
+from bmdcoop.sim.engine import Shot, Trial
 from bmdcoop.sim.plan import Plan
 
 PARTY_COUNTS = ("no_leak", "leakers", "interceptors_used", "surviving_value", "sovereignty_violations",
                 "interceptors_fired_by_others", "intercepts_vetoed", "intercepts_over_territory_by_others")
 
 
-def missile_rows(plan: Plan, trial: Trial) -> dict[str, list]:
-    """Columns of the results table for one trial (one row per missile)."""
-    m_n = trial.threat.size
-    by_missile: list[list] = [[] for _ in range(m_n)]
-    for shot in trial.shots:
-        by_missile[shot.missile].append(shot)
-    copy = np.zeros(m_n, np.int64)
-    seen: dict[int, int] = {}
-    for i, n in enumerate(trial.threat):
-        copy[i] = seen.get(int(n), 0)
-        seen[int(n)] = copy[i] + 1
-    cols: dict[str, list] = {k: [] for k in (
-        "trial", "threat", "missile", "target", "target_party", "launch_t_s", "detected", "engaged", "shots",
-        "killed", "leaked", "intercept_t_s", "intercept_alt_m", "intercept_lat_deg", "intercept_lon_deg",
-        "intercept_country", "intercepting_party", "intercepting_battery")}
-    for i in range(m_n):
-        n = int(trial.threat[i])
-        shots = by_missile[i]
-        kill = next((s for s in shots if s.killed), None)
-        last = kill or (max(shots, key=lambda s: s.launch_s) if shots else None)
-        cols["trial"].append(trial.trial)
-        cols["threat"].append(plan.threat_ids[n])
-        cols["missile"].append(int(copy[i]))
-        cols["target"].append(plan.threat_target[n])
-        cols["target_party"].append(plan.threat_target_party[n])
-        cols["launch_t_s"].append(float(trial.launch_s[i]))
-        cols["detected"].append(any(np.isfinite(fc[n]) for fc in plan.party_fc_s.values()))
-        cols["engaged"].append(bool(shots))
-        cols["shots"].append(len(shots))
-        cols["killed"].append(kill is not None)
-        cols["leaked"].append(kill is None)
-        cols["intercept_t_s"].append(last.intercept_s if last else np.nan)
-        cols["intercept_alt_m"].append(last.alt_m if last else np.nan)
-        cols["intercept_lat_deg"].append(last.lat_deg if last else np.nan)
-        cols["intercept_lon_deg"].append(last.lon_deg if last else np.nan)
-        cols["intercept_country"].append(last.country if last else "")
-        cols["intercepting_party"].append(plan.battery_party[last.battery] if last else "")
-        cols["intercepting_battery"].append(plan.battery_ids[last.battery] if last else "")
-    return cols
+MISSILE_COLUMNS = ("trial", "threat", "missile", "target", "target_party", "launch_t_s", "detected", "engaged",
+                   "shots", "killed", "leaked", "intercept_t_s", "intercept_alt_m", "intercept_lat_deg",
+                   "intercept_lon_deg", "intercept_country", "intercepting_party", "intercepting_battery")
+SHOT_COLUMNS = ("trial", "threat", "missile_index", "battery", "party", "decider", "launch_t_s", "intercept_t_s",
+                "intercept_alt_m", "intercept_lat_deg", "intercept_lon_deg", "intercept_country", "outcome")
+# a chunk's interceptors as flat arrays, in (trial, launch order): what both tables are built from
+SHOT_FIELDS = {"trial_index": np.int64, "missile": np.int64, "battery": np.int64, "decider": object,
+               "launch_s": float, "intercept_s": float, "alt_m": float, "lat_deg": float, "lon_deg": float,
+               "country": object, "killed": bool, "effective": bool}
 
 
-def shot_rows(plan: Plan, trial: Trial) -> dict[str, list]:
-    """Columns of the shots table for one trial (one row per interceptor launched)."""
-    cols: dict[str, list] = {k: [] for k in (
-        "trial", "threat", "missile_index", "battery", "party", "decider", "launch_t_s", "intercept_t_s",
-        "intercept_alt_m", "intercept_lat_deg", "intercept_lon_deg", "intercept_country", "outcome")}
-    for s in trial.shots:
-        cols["trial"].append(trial.trial)
-        cols["threat"].append(plan.threat_ids[int(trial.threat[s.missile])])
-        cols["missile_index"].append(s.missile)
-        cols["battery"].append(plan.battery_ids[s.battery])
-        cols["party"].append(plan.battery_party[s.battery])
-        cols["decider"].append(s.decider)
-        cols["launch_t_s"].append(s.launch_s)
-        cols["intercept_t_s"].append(s.intercept_s)
-        cols["intercept_alt_m"].append(s.alt_m)
-        cols["intercept_lat_deg"].append(s.lat_deg)
-        cols["intercept_lon_deg"].append(s.lon_deg)
-        cols["intercept_country"].append(s.country)
-        cols["outcome"].append("kill" if s.killed else ("miss" if s.effective else "target-already-destroyed"))
-    return cols
+class ChunkRows:
+    """The rows of a chunk's trials, gathered trial by trial and built column by column at the end."""
+
+    def __init__(self, plan: Plan, first: int, last: int):
+        self.plan, self.first = plan, first
+        self.launch_s = np.empty((last - first, plan.n_missiles))
+        self._shots: list[Shot] = []
+        self._shot_trial: list[int] = []
+
+    def add(self, k: int, trial: Trial) -> None:
+        """Take trial number first + k."""
+        self.launch_s[k] = trial.launch_s
+        self._shots.extend(trial.shots)
+        self._shot_trial.extend([k] * len(trial.shots))
+
+    def shots(self) -> dict[str, np.ndarray]:
+        """The chunk's interceptors as `SHOT_FIELDS` arrays."""
+        out = {"trial_index": np.array(self._shot_trial, np.int64)}
+        for key, dtype in SHOT_FIELDS.items():
+            if key != "trial_index":
+                out[key] = np.array([getattr(s, key) for s in self._shots], dtype=dtype)
+        return out
+
+    def tables(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """(results columns, shots columns) of the chunk."""
+        shots = self.shots()
+        return (missile_columns(self.plan, self.first, self.launch_s, shots),
+                shot_columns(self.plan, self.first, shots))
+
+
+def _pick(values, idx: np.ndarray, has: np.ndarray, fill) -> np.ndarray:
+    """values[idx] where `has`, else `fill`."""
+    text = isinstance(fill, str)
+    values = np.asarray(values, dtype=object if text else None)
+    out = np.full(idx.shape, fill, dtype=object if text else (values.dtype if values.size else type(fill)))
+    out[has] = values[idx[has]]
+    return out
+
+
+def missile_columns(plan: Plan, first: int, launch_s: np.ndarray, shots: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Columns of the results table: one row per trial x missile (trials, then missiles in order).
+
+    launch_s: (trials, missiles) launch times; shots: the chunk's interceptors (`SHOT_FIELDS`). The
+    intercept columns describe the killing shot, else the last launched (the first of equal times)."""
+    t_n, m_n = launch_s.shape
+    mthreat = plan.missile_threat()
+    copy = np.arange(m_n) - np.repeat(np.cumsum(plan.count) - plan.count, plan.count)
+    flat = shots["trial_index"] * m_n + shots["missile"]
+    n_shots = np.bincount(flat, minlength=t_n * m_n)
+    order = np.lexsort((np.arange(flat.size), -shots["launch_s"], flat))
+    groups, at = np.unique(flat[order], return_index=True)
+    report = np.full(t_n * m_n, -1)
+    report[groups] = order[at]
+    kills = np.flatnonzero(shots["killed"])
+    killed_missiles, at = np.unique(flat[kills], return_index=True)
+    report[killed_missiles] = kills[at]
+    killed = np.zeros(t_n * m_n, bool)
+    killed[killed_missiles] = True
+    has, shot = report >= 0, np.maximum(report, 0)
+    battery = _pick(shots["battery"], shot, has, 0)
+    threat = np.tile(mthreat, t_n)
+    detected = np.array([any(np.isfinite(fc[n]) for fc in plan.party_fc_s.values())
+                         for n in range(len(plan.threat_ids))], dtype=bool)
+    return {
+        "trial": first + np.repeat(np.arange(t_n, dtype=np.int64), m_n),
+        "threat": np.asarray(plan.threat_ids, dtype=object)[threat], "missile": np.tile(copy, t_n),
+        "target": np.asarray(plan.threat_target, dtype=object)[threat],
+        "target_party": np.asarray(plan.threat_target_party, dtype=object)[threat],
+        "launch_t_s": launch_s.ravel(), "detected": detected[threat], "engaged": n_shots > 0,
+        "shots": n_shots.astype(np.int64), "killed": killed, "leaked": ~killed,
+        "intercept_t_s": _pick(shots["intercept_s"], shot, has, np.nan),
+        "intercept_alt_m": _pick(shots["alt_m"], shot, has, np.nan),
+        "intercept_lat_deg": _pick(shots["lat_deg"], shot, has, np.nan),
+        "intercept_lon_deg": _pick(shots["lon_deg"], shot, has, np.nan),
+        "intercept_country": _pick(shots["country"], shot, has, ""),
+        "intercepting_party": _pick(plan.battery_party, battery, has, ""),
+        "intercepting_battery": _pick(plan.battery_ids, battery, has, "")}
+
+
+def shot_columns(plan: Plan, first: int, shots: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Columns of the shots table: one row per interceptor launched."""
+    threat = plan.missile_threat()[shots["missile"]]
+    outcome = np.where(shots["killed"], "kill", np.where(shots["effective"], "miss", "target-already-destroyed"))
+    return {
+        "trial": first + shots["trial_index"], "threat": np.asarray(plan.threat_ids, dtype=object)[threat],
+        "missile_index": shots["missile"], "battery": np.asarray(plan.battery_ids, dtype=object)[shots["battery"]],
+        "party": np.asarray(plan.battery_party, dtype=object)[shots["battery"]], "decider": shots["decider"],
+        "launch_t_s": shots["launch_s"], "intercept_t_s": shots["intercept_s"], "intercept_alt_m": shots["alt_m"],
+        "intercept_lat_deg": shots["lat_deg"], "intercept_lon_deg": shots["lon_deg"],
+        "intercept_country": shots["country"], "outcome": outcome.astype(object)}
 
 
 def party_counts(plan: Plan, trial: Trial) -> tuple[np.ndarray, np.ndarray]:
