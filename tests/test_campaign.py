@@ -23,18 +23,19 @@ def duel_file(tmp_path_factory):
     return duel_scenario(tmp_path_factory.mktemp("duel") / "duel.yaml")
 
 
-def test_same_rows_on_one_or_four_workers(duel_file, tmp_path):
-    a = run_campaign(duel_file, trials=60, workers=1, out=tmp_path / "one", chunk=16)
-    b = run_campaign(duel_file, trials=60, workers=4, out=tmp_path / "four", chunk=7)
+@pytest.mark.parametrize("engine", ["event", "fast"])
+def test_same_rows_on_one_or_four_workers(duel_file, tmp_path, engine):
+    a = run_campaign(duel_file, trials=60, workers=1, out=tmp_path / "one", chunk=16, engine=engine)
+    b = run_campaign(duel_file, trials=60, workers=4, out=tmp_path / "four", chunk=7, engine=engine)
     assert np.array_equal(a.counts, b.counts) and np.array_equal(a.survival, b.survival)
     ra, rb = rows(tmp_path / "one"), rows(tmp_path / "four")
     assert len(ra) == 60 * 4 and ra.equals(rb)
-    assert shots(tmp_path / "one").equals(shots(tmp_path / "four"))
+    sa = shots(tmp_path / "one")
+    assert sa.equals(shots(tmp_path / "four"))
     assert sorted(p.name for p in (tmp_path / "one" / "results.parquet").iterdir())[0] == "part-0000000000.parquet"
     assert not list((tmp_path / "four").rglob("*.tmp"))
-    shots = pq.read_table(tmp_path / "one" / "shots.parquet").to_pandas()
-    assert set(shots["outcome"]) <= {"kill", "miss", "target-already-destroyed"}
-    assert (shots.groupby("trial").size().sum()) == int(a.counts[:, :, 2].sum())   # interceptors_used
+    assert set(sa["outcome"]) <= {"kill", "miss", "target-already-destroyed"}
+    assert len(sa) == int(a.counts[:, :, 2].sum()) > 0                          # interceptors_used
 
 
 def test_results_rows_have_the_documented_columns(duel_file, tmp_path):
@@ -117,12 +118,13 @@ def _vetoing_russia():
     duel(architecture="single-command", command="nato"),      # NATO's destroyer fires over Russia too
     _vetoing_russia(),
 ], ids=["coordinated", "nato-command", "russian-airspace-veto"])
-def test_rows_built_for_a_chunk_are_the_rows_read_off_each_trial(data, tmp_path):
-    run_campaign(data, trials=40, seed=3, workers=1, out=tmp_path, chunk=15)
+@pytest.mark.parametrize("engine", ["event", "auto"])     # auto: the fast path, except under single-command
+def test_rows_built_for_a_chunk_are_the_rows_read_off_each_trial(data, engine, tmp_path):
+    run_campaign(data, trials=40, seed=3, workers=1, out=tmp_path, chunk=15, engine=engine)
     got = rows(tmp_path)
     plan = build_plan(data)
-    engine = Engine(plan, 3)
-    want = [r for t in range(40) for r in _rows_read_off(plan, engine.run(t))]
+    trials = Engine(plan, 3)
+    want = [r for t in range(40) for r in _rows_read_off(plan, trials.run(t))]
     assert len(got) == len(want) == 40 * plan.n_missiles
     for key in want[0]:
         assert got[key].tolist() == pytest.approx([r[key] for r in want], nan_ok=True, rel=0, abs=0), key
