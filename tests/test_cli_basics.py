@@ -26,3 +26,32 @@ def test_catalog_json_is_one_object_with_every_kind():
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert set(data) == {"missiles", "interceptors", "sensors", "sites"}
+
+
+def test_progress_bar_shows_trials_per_second_and_time_left_not_counting_resumed_work(monkeypatch):
+    import io
+    import time
+
+    from rich.console import Console
+
+    from bmdcoop.cli import _app
+
+    screen = io.StringIO()
+    monkeypatch.setattr(_app, "err_console", Console(file=screen, force_terminal=True, width=150))
+    bars = []
+    real = _app.Progress
+
+    def recorded(*args, **kwargs):
+        bars.append(real(*args, **kwargs))
+        return bars[-1]
+
+    monkeypatch.setattr(_app, "Progress", recorded)
+    with _app.progress_bar("trials", quiet=False, unit="trials") as update:
+        update(1_000_000, 2_000_000, "coordinated")     # a resumed run: half done before this process
+        time.sleep(0.2)
+        update(1_000_100, 2_000_000, "coordinated")
+        shown = _app.RateColumn("trials").render(bars[0].tasks[0]).plain
+        bars[0].refresh()
+    rate = float(shown.split(" trials/s")[0].replace(",", ""))
+    assert 0 < rate < 100_000           # ~100 / 0.2 s; counting the resumed half would give > 1e6
+    assert shown.endswith(" left") and "trials/s" in screen.getvalue()

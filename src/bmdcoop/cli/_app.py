@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import math
 import sys
@@ -9,8 +10,7 @@ from typing import Any, Callable, Iterator
 
 import typer
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn,
-                           TimeRemainingColumn)
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 try:  # typer >= 0.23 vendors click
@@ -56,15 +56,20 @@ def emit(result: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]
 
 
 class RateColumn(ProgressColumn):
-    """Items per second over rich's recent window, e.g. '1,234 trials/s'."""
+    """'1,234 trials/s, 0:01:05 left': the mean rate since the bar started - work already done at
+    the first update (a resumed run) counts for neither - and the time left at that rate."""
 
     def __init__(self, unit: str):
         super().__init__()
         self.unit = unit
 
     def render(self, task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:,.0f} {self.unit}/s" if speed else f"- {self.unit}/s", style="progress.data.speed")
+        done, elapsed = task.completed - task.fields.get("base", 0), task.elapsed
+        if not elapsed or done <= 0:
+            return Text(f"- {self.unit}/s", style="progress.data.speed")
+        rate = done / elapsed
+        left = f", {datetime.timedelta(seconds=round((task.total - task.completed) / rate))} left" if task.total else ""
+        return Text(f"{rate:,.0f} {self.unit}/s{left}", style="progress.data.speed")
 
 
 @contextlib.contextmanager
@@ -76,7 +81,7 @@ def progress_bar(title: str, quiet: bool, unit: str | None = None) -> Iterator[C
     run) counts toward the bar, not toward the rate."""
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     if unit:
-        columns += [RateColumn(unit), TextColumn("left"), TimeRemainingColumn()]
+        columns.append(RateColumn(unit))
     off = quiet or not err_console.is_terminal
     with Progress(*columns, console=err_console, transient=True, disable=off) as prog:
         task = prog.add_task(title, total=None)
@@ -87,7 +92,7 @@ def progress_bar(title: str, quiet: bool, unit: str | None = None) -> Iterator[C
             if started:
                 prog.update(task, completed=done, total=total, description=f"{title}: {what}")
             else:
-                prog.reset(task, total=total, completed=done, description=f"{title}: {what}")
+                prog.reset(task, total=total, completed=done, description=f"{title}: {what}", base=done)
                 started = True
 
         yield update
