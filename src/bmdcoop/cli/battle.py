@@ -20,7 +20,7 @@ _ENGINE = typer.Option("auto", "--engine", help="auto (compiled fast path where 
                                                 "engine; same rows), event, or fast")
 
 
-def _check(trials: int, workers: Optional[int], scheduler: Optional[str], out: Optional[str]) -> None:
+def _check(trials: int, workers: Optional[int], scheduler: Optional[str] = None, out: Optional[str] = None) -> None:
     if trials <= 0:
         raise InputError(f"--trials must be a positive integer (got {trials})")
     if workers is not None and workers < 1:

@@ -52,7 +52,7 @@ def sweep_command(
         grid[path] = values
     if out is not None and not out.strip():
         raise InputError("--out is empty: give a folder name")
-    with progress_bar("sweep", as_json) as bar:
+    with progress_bar("sweep", as_json, unit="trials") as bar:
         res = sweep(scenario, grid, trials=trials, seed=seed, workers=workers, out=out, force=force,
                     max_variants=max_variants, progress=bar)
     emit(res.as_dict(), as_json, _render)
