@@ -59,7 +59,11 @@ def test_sigkill_then_resume_gives_the_rows_of_an_uninterrupted_run(scenario, wh
     finally:
         proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL
-    assert 5 <= len(_parts(out)) < TRIALS // 10                   # killed part way
+    kept = _parts(out)
+    assert 5 <= len(kept) < TRIALS // 10                          # killed part way
+    r = cli("run", str(scenario), "--trials", str(TRIALS), "--workers", "1", "--out", str(out))
+    assert r.returncode == 2 and "interrupted run" in r.stderr and "--resume" in r.stderr, r.stderr
+    assert _parts(out) == kept                                     # without --resume, nothing is thrown away
     r = cli("run", str(scenario), "--trials", str(TRIALS), "--workers", "1", "--out", str(out), "--resume", "--json")
     assert r.returncode == 0, r.stderr
     _same_as_whole(out, whole)

@@ -201,7 +201,7 @@ def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int
             raise InputError(f"the fast path cannot run this scenario: {why_not}; use --engine auto")
         on_fast_path = engine != "event" and not why_not
         out_dir = None if out is None else prepare_out_dir(
-            out, marker_text(dump_scenario(sc), trials, seed), force, resume)
+            out, marker_text(dump_scenario(sc), trials, seed), force, resume, trials)
         if client is not None:
             from bmdcoop.sim import cluster
             workers = cluster.threads(client)

@@ -98,12 +98,13 @@ def _differences(old: str, new: str) -> list[str]:
     return out or ["the settings"]
 
 
-def prepare_out_dir(out: str | os.PathLike, marker: str, force: bool, resume: bool = False) -> Path:
+def prepare_out_dir(out: str | os.PathLike, marker: str, force: bool, resume: bool = False,
+                    trials: int | None = None) -> Path:
     """Create or re-use an output folder (module doc) for the campaign described by `marker`.
 
-    A folder holding another campaign's results is refused unless `force`. Without `resume`, the
-    parts of an earlier run of the same campaign are removed; with it they are kept, and the
-    folder must hold the same scenario, trials and seed."""
+    A folder holding another campaign's results is refused unless `force`; so is an interrupted run
+    of this campaign (fewer than `trials` trials committed), which `resume` continues. Otherwise,
+    without `resume`, the parts of an earlier run of the same campaign are removed."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} exists and is not a directory")
@@ -118,12 +119,28 @@ def prepare_out_dir(out: str | os.PathLike, marker: str, force: bool, resume: bo
                   else "choose another folder or pass --force to replace them")
         raise InputError(f"--out {out}: holds the results of another scenario or other settings (differs: {what}); "
                          f"{action}")
+    if not (resume or force) and old == marker and trials is not None and 0 < (done := _committed(out)) < trials:
+        raise InputError(f"--out {out}: holds an interrupted run of this campaign ({done:,} of {trials:,} trials "
+                         "done); pass --resume to continue it, or --force to start again")
     writable_dir(out)
     if not resume:
         for d in TABLES:
             shutil.rmtree(out / d, ignore_errors=True)
     write_text_atomically(path, marker)
     return out
+
+
+def _committed(out: Path) -> int:
+    """Trials in the committed chunks of `out` (from the parts' metadata, not their data)."""
+    import pyarrow.parquet as pq
+
+    total = 0
+    for path in _parts(out / TABLES[-1]).values():
+        try:
+            total += pq.read_metadata(path).num_rows
+        except Exception:  # noqa: BLE001 - a damaged part counts as not done
+            pass
+    return total
 
 
 def _parts(folder: Path) -> dict[int, Path]:
