@@ -6,7 +6,9 @@ import sys
 
 import typer
 
+from bmdcoop.catalog import catalog_schema
 from bmdcoop.cli._app import app, console, emit
+from bmdcoop.errors import InputError
 from bmdcoop.scenario import scenario_schema, validate_scenario
 
 
@@ -40,6 +42,11 @@ def validate_command(
 
 
 @app.command("schema")
-def schema_command() -> None:
-    """Print the JSON Schema of scenario files (for editors: validation and completion)."""
-    sys.stdout.write(json.dumps(scenario_schema(), indent=2) + "\n")
+def schema_command(
+    of: str = typer.Argument("scenario", help="scenario (scenario files) or catalog (--catalog files)"),
+) -> None:
+    """Print the JSON Schema of scenario or catalog files (for editors: validation and completion)."""
+    schemas = {"scenario": scenario_schema, "catalog": catalog_schema}
+    if of not in schemas:
+        raise InputError(f"no schema for '{of}' (allowed: {', '.join(schemas)})")
+    sys.stdout.write(json.dumps(schemas[of](), indent=2) + "\n")
