@@ -42,7 +42,7 @@ from bmdcoop.catalog.sourced import plain, sources
 from bmdcoop.catalog.yamlio import Located
 from bmdcoop.errors import InputError, unknown_name
 
-__all__ = ["KINDS", "Catalog", "Layer", "PACKAGE", "load_layer", "catalog_schema", "load", "names", "get",
+__all__ = ["KINDS", "Catalog", "Layer", "PACKAGE", "load_layer", "as_layer", "with_user", "catalog_schema", "load", "names", "get",
            "references", "provenance", "entry_model"]
 
 
@@ -231,6 +231,12 @@ class Catalog:
     def __init__(self, layers: Iterable[Layer] = ()):
         self.layers = tuple(layers)
 
+    def __eq__(self, other: object) -> bool:
+        """Two catalogs are equal when they resolve every name to the same entry."""
+        return isinstance(other, Catalog) and self.user_section() == other.user_section()
+
+    __hash__ = None
+
     def with_layer(self, layer: Layer | None) -> "Catalog":
         return self if layer is None else Catalog((*self.layers, layer))
 
@@ -310,6 +316,21 @@ class Catalog:
 
 
 PACKAGE = Catalog()
+
+
+def as_layer(user: "str | os.PathLike | Layer | Catalog | None") -> Layer | None:
+    """User entries as one layer: from a catalog file, a `Layer`, or a `Catalog`'s layers merged."""
+    if user is None or isinstance(user, Layer):
+        return user
+    if isinstance(user, Catalog):
+        section = user.user_section()
+        return load_layer(section, filename=user.layers[-1].source) if section else None
+    return load_layer(user)
+
+
+def with_user(user: "str | os.PathLike | Layer | Catalog | None") -> Catalog:
+    """The package catalog with user entries on top (a catalog file, a `Layer` or a `Catalog`)."""
+    return user if isinstance(user, Catalog) else PACKAGE.with_layer(as_layer(user))
 
 
 def entry_model(kind: str, name: str) -> Entry:

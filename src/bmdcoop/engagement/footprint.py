@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 
-from bmdcoop import catalog
+from bmdcoop import catalog as _catalog   # `catalog` is also an argument here
 from bmdcoop.engagement import cueing as _cueing
 from bmdcoop.engagement import threats as _threats
 from bmdcoop.engagement.deployments import organic_radar
@@ -72,10 +72,10 @@ class FootprintResult:
 
 # ----------------------------------------------------------------------------- the defence
 
-def _place(where: str) -> dict:
+def _place(where: str, cat) -> dict:
     """'SITE' or 'LAT,LON' -> position fields of a scenario entry."""
     if "," not in where:
-        catalog.get("sites", where)
+        cat.get("sites", where)
         return {"site": where}
     try:
         lat, lon = (float(v) for v in where.split(","))
@@ -86,17 +86,19 @@ def _place(where: str) -> dict:
     return {"lat_deg": lat, "lon_deg": lon}
 
 
-def preset_defence(batteries: list[str], launch: tuple[float, float], forward_radars=()) -> Scenario:
+def preset_defence(batteries: list[str], launch: tuple[float, float], forward_radars=(),
+                   catalog=None) -> Scenario:
     """A one-party scenario for 'SITE:INTERCEPTOR' batteries: each with its family's organic radar,
     the forward radars 'TYPE@SITE' (facing the launch point) and an infrared satellite above the
-    launch longitude."""
+    launch longitude. `catalog` resolves the names (user layers over the package)."""
+    cat = _catalog.with_user(catalog)
     sensors, bats = [], []
     for i, text in enumerate(batteries):
         if ":" not in text:
             raise InputError(f"--battery must be SITE:INTERCEPTOR, e.g. deveselu:sm-3-ib (got '{text}')")
         where, interceptor = text.rsplit(":", 1)
-        catalog.get("interceptors", interceptor)
-        pos = _place(where)
+        cat.get("interceptors", interceptor)
+        pos = _place(where, cat)
         bid = f"{where}:{interceptor}" if "," not in where else f"battery-{i + 1}:{interceptor}"
         bats.append({"id": bid.replace(",", "_"), "interceptor": interceptor, "rounds": 1, **pos})
         radar = organic_radar(interceptor)
@@ -106,16 +108,16 @@ def preset_defence(batteries: list[str], launch: tuple[float, float], forward_ra
         if "@" not in text:
             raise InputError(f"--forward-radar must be TYPE@SITE, e.g. an-tpy-2@kurecik (got '{text}')")
         rtype, where = text.split("@", 1)
-        catalog.get("sensors", rtype)
-        pos = _place(where)
-        site = catalog.get("sites", where) if "site" in pos else pos
+        cat.get("sensors", rtype)
+        pos = _place(where, cat)
+        site = cat.get("sites", where) if "site" in pos else pos
         _, az = _earth.geodesic_inverse(site["lat_deg"], site["lon_deg"], launch[0], launch[1])
         sensors.append({"id": text.replace("@", "."), "type": rtype, "boresight_az_deg": float(az) % 360.0, **pos})
     sensors.append({"id": "space-ir", "type": "sbirs-geo", "lat_deg": 0.0, "lon_deg": float(launch[1])})
     party = PRESET_PARTY
     return load_scenario({"name": "preset footprint", "parties": [{"id": party}],
                           "sensors": [{**s, "party": party} for s in sensors],
-                          "batteries": [{**b, "party": party} for b in bats]})
+                          "batteries": [{**b, "party": party} for b in bats]}, cat)
 
 
 def _default_region(batteries) -> tuple[float, float, float, float]:
@@ -175,7 +177,7 @@ def _attackable(threat, launch, grid, flyout_kw) -> np.ndarray:
 def footprint(batteries, threat: str, launch, *, scenario=None, grid_km: float = 25.0, region=None,
               cueing: str | None = None, forward_radars=(), shared: bool = True, trajectory: str = "min-energy",
               boost_s: float = 180.0, interceptor_speed_kms: float | None = None, sample_dt_s: float = 2.0,
-              chunk: int = CHUNK, progress: Callable[[int, int, str], None] | None = None,
+              chunk: int = CHUNK, progress: Callable[[int, int, str], None] | None = None, catalog=None,
               **flyout_kw) -> FootprintResult:
     """The aimpoints that the batteries can defend against `threat` launched from `launch`.
 
@@ -187,6 +189,7 @@ def footprint(batteries, threat: str, launch, *, scenario=None, grid_km: float =
       (`cueing.CUEING_LEVELS`); shared: whether agreements' shared data cues the batteries.
     interceptor_speed_kms: sweep the interceptors' burnout speed (None: catalog).
     progress: optional `progress(done, total, what)`; flyout_kw go to the fly-outs (e.g. payload_kg).
+    catalog: user entries (a catalog file, `bmdcoop.catalog.Layer` or `Catalog`) the names may use.
 
     Example:
       >>> fp = footprint(["deveselu:sm-3-ib"], "iran-2000km", (38.1, 46.4), forward_radars=["an-tpy-2@kurecik"])
@@ -194,20 +197,22 @@ def footprint(batteries, threat: str, launch, *, scenario=None, grid_km: float =
       >>> footprint(["deveselu"], "shahab-3", "iran-tabriz", scenario="examples/iran-raid-epaa.yaml")  # doctest: +SKIP
     """
     _cueing.check_cueing(cueing)
+    cat = _catalog.with_user(catalog)
     if isinstance(launch, str):
-        site = catalog.get("sites", launch)
+        site = cat.get("sites", launch)
         launch = (float(site["lat_deg"]), float(site["lon_deg"]))
     launch = (float(launch[0]), float(launch[1]))
     if not batteries:
         raise InputError("footprint needs at least one battery")
     if scenario is not None:
-        sc = load_scenario(scenario)
+        sc = load_scenario(scenario, cat)
         bats = [sc.battery(b) for b in batteries]
     else:
-        sc = preset_defence(list(batteries), launch, forward_radars)
+        sc = preset_defence(list(batteries), launch, forward_radars, cat)
         bats = list(sc.batteries)
-    specs = [sweep_spec(b.interceptor, None if interceptor_speed_kms is None else interceptor_speed_kms * 1e3)
-             for b in bats]
+    flyout_kw = {**flyout_kw, "catalog": sc.catalog_view()} if threat != "ideal" else flyout_kw
+    specs = [sweep_spec(b.interceptor, None if interceptor_speed_kms is None else interceptor_speed_kms * 1e3,
+                        sc.catalog_view()) for b in bats]
     fans = [battery_fan(b, spec=s) for b, s in zip(bats, specs)]
     grid = aimpoint_grid(region if region is not None else _default_region(bats), grid_km)
     report = progress or (lambda done, total, what: None)

@@ -24,6 +24,7 @@ from typing import Callable
 import numpy as np
 
 from bmdcoop import catalog
+from bmdcoop import catalog as _catalog   # `catalog` is also reach()'s argument
 from bmdcoop.engagement import cueing as _cueing
 from bmdcoop.engagement import deployments as _deployments
 from bmdcoop.engagement import threats as _threats
@@ -73,13 +74,13 @@ def _check_speeds(speeds_kms) -> list[float | None]:
     return speeds
 
 
-def _fans(batteries, speed_kms, warnings: list[str]):
+def _fans(batteries, speed_kms, warnings: list[str], cat=None):
     """(fan, spec) per battery at the swept speed; None for a battery whose interceptor cannot be
     built to that speed with its stages (it is left out of that row, with a warning)."""
     out = []
     for b in batteries:
         try:
-            spec = sweep_spec(b.interceptor, None if speed_kms is None else speed_kms * 1e3)
+            spec = sweep_spec(b.interceptor, None if speed_kms is None else speed_kms * 1e3, cat)
             out.append((battery_fan(b, spec=spec), spec))
         except InputError as exc:
             warnings.append(f"battery {b.id} left out at {speed_kms:g} km/s: {exc}")
@@ -104,7 +105,7 @@ def reach_table(threats, deployments: dict, speeds_kms=DEFAULT_SPEEDS_KMS, cuein
         for c in levels:
             warnings += [f"{name}/{w}" for w in _cueing.never_cued(bats, np.isfinite(tracks[c]).any(axis=1), c)]
         for v in speeds:
-            fans = _fans(bats, v, warnings)
+            fans = _fans(bats, v, warnings, sc.catalog_view())
             for c in levels:
                 rows.append(_row(name, v, c, threats, bats, fans, tracks[c], labels))
             done += 1
@@ -132,8 +133,10 @@ def _row(name, speed, cue, threats, bats, fans, track, labels) -> dict:
             "engaged": engaged}
 
 
-def preset_threats(preset: _deployments.ThreatPreset, threat_model: str = "ideal", sample_dt_s: float = 2.0):
-    """A preset's threats (every launch area x every target) and one label per trajectory."""
+def preset_threats(preset: _deployments.ThreatPreset, threat_model: str = "ideal", sample_dt_s: float = 2.0,
+                   **flyout_kw):
+    """A preset's threats (every launch area x every target) and one label per trajectory;
+    `flyout_kw` (payload_kg, catalog) go to the catalog missile's fly-outs."""
     site = lambda s: catalog.get("sites", s)  # noqa: E731
     pairs = [(a, b) for a in preset.launches for b in preset.targets]
     la = [site(a)["lat_deg"] for a, _ in pairs]
@@ -143,7 +146,7 @@ def preset_threats(preset: _deployments.ThreatPreset, threat_model: str = "ideal
     if threat_model == "catalog":
         if not preset.missile:
             raise InputError(f"preset '{preset.name}' names no catalog missile; use threat_model 'ideal'")
-        threats = _threats.catalog_threats(preset.missile, la, lo, aa, ao, sample_dt_s=sample_dt_s)
+        threats = _threats.catalog_threats(preset.missile, la, lo, aa, ao, sample_dt_s=sample_dt_s, **flyout_kw)
     else:
         threats = _threats.ideal_threats(la, lo, aa, ao, boost_s=preset.boost_s, sample_dt_s=sample_dt_s)
     return threats, [{"id": f"{a}->{b}", "launch": a, "target": b} for a, b in pairs]
@@ -165,7 +168,7 @@ def scenario_deployments(scenario) -> dict:
 
 
 def reach(preset, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEING_LEVELS, threat_model=None,
-          sample_dt_s: float = 2.0, shared: bool = True,
+          sample_dt_s: float = 2.0, shared: bool = True, payload_kg: float | None = None, catalog=None,
           progress: Callable[[int, int, str], None] | None = None) -> ReachResult:
     """Deterrence reach for a threat preset (`bmdcoop.engagement.deployments.threat_presets()`) or a scenario.
 
@@ -174,7 +177,8 @@ def reach(preset, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEI
     deployment: a name, a list of names (party ids for a scenario), or None for the preset's default
     deployments (every party with batteries). speeds_kms: burnout speeds (None = catalog).
     threat_model: 'catalog' (the preset's missile) or 'ideal' (min-energy arcs); default: catalog
-    when the preset names a missile.
+    when the preset names a missile. payload_kg: the preset missile's payload (a scenario sets its
+    threats' own `payload_kg`). catalog: user entries (a catalog file, `Layer` or `Catalog`).
 
     Example:
       >>> out = reach("russia-to-us", deployment="epaa-phase3", speeds_kms=[3, 4.5, 5.5])  # doctest: +SKIP
@@ -183,7 +187,9 @@ def reach(preset, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEI
     """
     wanted = None if deployment is None else ([deployment] if isinstance(deployment, str) else list(deployment))
     if _is_scenario(preset):
-        sc = load_scenario(preset)
+        if payload_kg is not None:
+            raise InputError("a scenario gives each threat its own payload_kg; --payload-kg is for presets")
+        sc = load_scenario(preset, catalog)
         if not sc.threats:
             raise InputError(f"scenario '{sc.name}' has no threats: reach needs at least one")
         deps = scenario_deployments(sc)
@@ -203,7 +209,12 @@ def reach(preset, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEI
         raise unknown_name("threat model", model, THREAT_MODELS)
     names = list(p.default_deployments) if wanted is None else wanted
     chosen = {n: _deployments.deployment(n) for n in names}
-    threats, labels = preset_threats(p, model, sample_dt_s)
+    fly_kw = {"catalog": _catalog.with_user(catalog)}
+    if payload_kg is not None:
+        if model != "catalog":
+            raise InputError("payload_kg needs the catalog threat model (ideal arcs carry no payload)")
+        fly_kw["payload_kg"] = payload_kg
+    threats, labels = preset_threats(p, model, sample_dt_s, **fly_kw)
     rows, warns = reach_table(threats, chosen, speeds_kms, cueing, labels=labels, shared=shared, progress=progress)
     described = (f"catalog {p.missile}, minimum energy" if model == "catalog"
                  else f"ideal minimum-energy, boost {p.boost_s:g} s ({p.missile_class})")

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from bmdcoop.catalog.regions import country_at as _country_at
-from bmdcoop.engagement.interceptors import Fan, InterceptorSpec, fly_out_fan
+from bmdcoop.engagement.interceptors import Fan, InterceptorSpec, fly_out_fan, interceptor_spec
 from bmdcoop.errors import InputError
 from bmdcoop.physics import earth as _earth
 from bmdcoop.physics.propagate import Forces
@@ -50,10 +50,13 @@ class NeverFiresWarning(UserWarning):
     """A battery that no sensor can cue: with no fire-control track it can never fire."""
 
 
-def battery_fan(battery: Battery, forces: Forces = Forces(), spec: InterceptorSpec | None = None, **kw) -> Fan:
+def battery_fan(battery: Battery, forces: Forces = Forces(), spec: InterceptorSpec | None = None, catalog=None,
+                **kw) -> Fan:
     """The (cached) fly-out fan of a battery's interceptor at its site; `spec` replaces the catalog
-    interceptor (e.g. a speed sweep's `InterceptorSpec`)."""
-    return fly_out_fan(spec or battery.interceptor, battery.lat_deg, battery.lon_deg, battery.alt_m or 0.0,
+    interceptor (e.g. a speed sweep's `InterceptorSpec`); `catalog` resolves its name (a scenario's
+    `catalog_view()`; default: the package)."""
+    spec = spec or interceptor_spec(battery.interceptor, catalog)
+    return fly_out_fan(spec, battery.lat_deg, battery.lon_deg, battery.alt_m or 0.0,
                        forces=forces, **kw)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import pydantic
 
+from bmdcoop import catalog as _cat
 from bmdcoop.catalog.located import FileErrors, dedupe, err, parse_located, pydantic_errors, read_located
 from bmdcoop.errors import InputError
 from bmdcoop.scenario.models import (ARCHITECTURES, Agreement, Asset, Battery, Party, Point, Scenario,
@@ -41,27 +42,39 @@ class ScenarioError(FileErrors):
 
 # --- public API ----------------------------------------------------------------------------------
 
-def load_scenario(source: str | os.PathLike | dict | Scenario) -> Scenario:
-    """A validated, resolved `Scenario` from a YAML file path, a plain dict or a `Scenario`."""
+def load_scenario(source: str | os.PathLike | dict | Scenario,
+                  catalog: str | os.PathLike | _cat.Layer | _cat.Catalog | None = None) -> Scenario:
+    """A validated, resolved `Scenario` from a YAML file path, a plain dict or a `Scenario`.
+
+    `catalog`: user entries (a catalog file, a `bmdcoop.catalog.Layer` or `Catalog`) that the scenario's
+    names may use; the scenario's own `catalog:` section wins over them, and they over the package.
+    The resolved scenario's `catalog:` carries the user entries it uses."""
+    user = _user_layer(catalog)
     if isinstance(source, Scenario):
-        return load_scenario(scenario_to_dict(source))
+        if user is None and source._catalog is not None:
+            return source if not source.catalog else load_scenario(scenario_to_dict(source))
+        return load_scenario(scenario_to_dict(source), user)
     if isinstance(source, dict):
         located = Located(data=source)
-        return _validate(located, "<dict>")
+        return _validate(located, "<dict>", user)
     located, filename = read_located(source, "scenario", ScenarioError)
-    return _validate(located, filename)
+    return _validate(located, filename, user)
 
 
-def load_scenario_text(text: str, filename: str = "<string>") -> Scenario:
+def _user_layer(catalog) -> _cat.Layer | None:
+    return _cat.as_layer(catalog)
+
+
+def load_scenario_text(text: str, filename: str = "<string>", catalog=None) -> Scenario:
     """Like `load_scenario`, from YAML text (`filename` is only used in messages)."""
-    return _validate(parse_located(text, filename, ScenarioError), filename)
+    return _validate(parse_located(text, filename, ScenarioError), filename, _user_layer(catalog))
 
 
-def validate_scenario(source: str | os.PathLike | dict) -> dict[str, Any]:
+def validate_scenario(source: str | os.PathLike | dict, catalog=None) -> dict[str, Any]:
     """`{"valid": bool, "errors": [{file, line, column, path, message}, ...], "scenario": name}`."""
     try:
-        sc = load_scenario(source)
-    except ScenarioError as exc:
+        sc = load_scenario(source, catalog)
+    except FileErrors as exc:
         return {"valid": False, "errors": exc.errors}
     except InputError as exc:
         name = str(source) if not isinstance(source, dict) else "<dict>"
@@ -70,7 +83,9 @@ def validate_scenario(source: str | os.PathLike | dict) -> dict[str, Any]:
             "counts": {k: len(getattr(sc, k)) for k in ("parties", "assets", "sensors", "batteries",
                                                         "threats", "agreements", "sectors")},
             "missiles": sum(t.count for t in sc.threats),
-            "interceptors": sum(b.rounds for b in sc.batteries)}
+            "interceptors": sum(b.rounds for b in sc.batteries),
+            "user": bool(sc.catalog),
+            "user_entries": {k: sorted(v) for k, v in (sc.catalog or {}).items() if k != "references"}}
 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
@@ -93,6 +108,13 @@ def dump_scenario(scenario: Scenario, path: str | os.PathLike | None = None) -> 
 def scenario_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of scenario files, generated from the models."""
     schema = Scenario.model_json_schema(mode="validation")
+    entries = _cat.catalog_schema()          # the catalog: section is a catalog file
+    schema.setdefault("$defs", {}).update(entries.pop("$defs"))
+    for key in ("$schema", "title"):
+        entries.pop(key, None)
+    schema["$defs"]["CatalogFile"] = entries
+    schema["properties"]["catalog"] = {"anyOf": [{"$ref": "#/$defs/CatalogFile"}, {"type": "null"}],
+                                       "description": schema["properties"]["catalog"].get("description", "")}
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "bmdcoop scenario"
     return schema
@@ -122,7 +144,30 @@ def _model_at(path: tuple) -> type[pydantic.BaseModel] | None:
     return None
 
 
-def _validate(located: Located, filename: str) -> Scenario:
+def _used_names(sc: Scenario) -> dict[str, set[str]]:
+    """The catalog names a scenario uses, per kind."""
+    points = [*sc.assets, *sc.sensors, *sc.batteries, *(t.launch for t in sc.threats),
+              *(t.target for t in sc.threats if not isinstance(t.target, str))]
+    return {"missiles": {t.missile for t in sc.threats}, "interceptors": {b.interceptor for b in sc.batteries},
+            "sensors": {s.type for s in sc.sensors}, "sites": {p.site for p in points if p.site}}
+
+
+def _catalog_of(located: Located, filename: str, user: _cat.Layer | None, errors: list) -> _cat.Catalog:
+    """Package + `--catalog` + the scenario's own `catalog:` section (its mistakes go to `errors`)."""
+    cat = _cat.PACKAGE.with_layer(user)
+    section = located.data.get("catalog")
+    if section is not None and not isinstance(section, dict):
+        errors.append(err(filename, located.where(("catalog",)), ("catalog",), "catalog must be a mapping with keys "
+                          f"references, {', '.join(_cat.KINDS)}"))
+    elif section is not None:
+        try:
+            cat = cat.with_layer(_cat.load_layer(section, filename=filename, located=located, prefix=("catalog",)))
+        except FileErrors as exc:
+            errors += exc.errors
+    return cat
+
+
+def _validate(located: Located, filename: str, user: _cat.Layer | None = None) -> Scenario:
     errors = [_err(filename, where, path, msg) for where, path, msg in located.errors]
     data = located.data
     if not isinstance(data, dict):
@@ -131,8 +176,9 @@ def _validate(located: Located, filename: str) -> Scenario:
                            f"name, parties, assets, ... ; the file holds {got}"))
         raise ScenarioError(filename, errors)
     scenario = None
+    cat = _catalog_of(located, filename, user, errors)
     try:
-        scenario = Scenario.model_validate(data, context={"cross_referenced_by_loader": True})
+        scenario = Scenario.model_validate(data, context={"cross_referenced_by_loader": True, "catalog": cat})
     except pydantic.ValidationError as exc:
         errors += pydantic_errors(exc, data, located, filename, model_at=_model_at, union_tags=_union_tag,
                                   union_hint=_TARGET_HINT)
@@ -143,4 +189,8 @@ def _validate(located: Located, filename: str) -> Scenario:
         errors.append(_err(filename, located.where(path), path, msg))
     if errors:
         raise ScenarioError(filename, dedupe(errors))
+    # the resolved scenario keeps the user entries it uses; they are its catalog from now on
+    scenario.catalog = (cat.user_section(_used_names(scenario)) or None) if cat.layers else None
+    scenario._catalog = _cat.PACKAGE if not scenario.catalog else \
+        _cat.Catalog([_cat.load_layer(scenario.catalog, filename=f"{filename} (resolved catalog)")])
     return scenario

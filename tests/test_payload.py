@@ -1,0 +1,51 @@
+"""Payload as a variable (issue 11): the same missile with a heavier payload flies less far.
+
+Physics, not a fitted number: at a fixed propellant load the burnout speed falls with the mass
+carried (rocket equation, v = Isp g0 ln(m0 / m1) per stage, m0 and m1 both grow with the payload),
+and the range falls with the burnout speed. So for every missile, range(payload) is strictly
+decreasing - short of a near-orbital flight, whose geodesic range from launch shrinks again past
+the antipode (~20,000 km; the payloads below keep each missile short of it). The test flies each at
+four payloads on the same azimuth (rotating WGS-84, drag).
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bmdcoop.cli import run_app
+from bmdcoop.physics.targeting import flyout, max_range_km
+
+CASES = {"scud-b": (500.0, 750.0, 1000.0, 1250.0), "no-dong": (500.0, 750.0, 1000.0, 1250.0),
+         "topol-m": (1200.0, 1500.0, 1800.0, 2100.0), "hwasong-15": (1000.0, 1500.0, 2000.0, 2500.0)}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_range_falls_as_payload_rises(name):
+    ranges = [max_range_km(name, (39.0, 127.0), 60.0, payload_kg=p) for p in CASES[name]]
+    assert all(a > b + 1.0 for a, b in zip(ranges, ranges[1:])), [round(r) for r in ranges]   # km
+
+
+def test_the_catalog_payload_is_the_default():
+    m = flyout("no-dong", (39.0, 127.0), azimuth_deg=60.0, max_range=True, sample_dt_s=None)
+    same = flyout("no-dong", (39.0, 127.0), azimuth_deg=60.0, max_range=True, sample_dt_s=None,
+                  payload_kg=m.payload_kg)
+    assert same.range_km == m.range_km
+
+
+def test_cli_range_payload_curve(capsys):
+    assert run_app(["flyout", "scud-b", "--max-range", "--azimuth-deg", "40", "--payload-kg", "600,1000",
+                    "--json"]) == 0
+    curve = json.loads(capsys.readouterr().out)
+    assert [r["payload_kg"] for r in curve["curve"]] == [600.0, 1000.0]
+    assert curve["curve"][0]["range_km"] > curve["curve"][1]["range_km"]
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--payload-kg", "-5", "--max-range"], "--payload-kg -5.0 is not allowed"),
+    (["--payload-kg", "heavy", "--max-range"], "--payload-kg must be a number"),
+    (["--payload-kg", "500,700", "--range-km", "200"], "use them with --max-range"),
+])
+def test_bad_payload_exits_2(args, words, capsys):
+    assert run_app(["flyout", "scud-b", *args]) == 2
+    assert words in capsys.readouterr().err
