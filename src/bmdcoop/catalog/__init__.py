@@ -333,6 +333,21 @@ def with_user(user: "str | os.PathLike | Layer | Catalog | None") -> Catalog:
     return user if isinstance(user, Catalog) else PACKAGE.with_layer(as_layer(user))
 
 
+def technology_band(technology: str) -> dict[str, Any]:
+    """`{"band": [low, high], "ref", "note", "cite", "year"}`: the structural-fraction band of a missile
+    technology (catalog/missiles.yaml `technologies:`, docs/physics.md)."""
+    techs = _package_file("missiles").get("technologies", {})
+    if technology not in techs:
+        raise unknown_name("missile technology", technology, techs)
+    info = dict(techs[technology])
+    return {**info, **_package_file("missiles")["references"].get(info.get("ref"), {})}
+
+
+def structural_fractions(entry: Entry) -> list[float]:
+    """dry / (dry + propellant) of each stage of a missile entry."""
+    return [st.dry_kg / (st.dry_kg + st.propellant_kg) for st in entry.stages]
+
+
 def entry_model(kind: str, name: str) -> Entry:
     return PACKAGE.model(kind, name)
 

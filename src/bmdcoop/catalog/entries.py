@@ -114,6 +114,9 @@ class TestFlight(Part):
     apogee_km: float = Field(gt=0.0)
     flight_time_s: float | None = Field(None, gt=0.0)
     payload_kg: float | None = Field(None, gt=0.0, description="payload the flight implies, kg")
+    solved: Literal["structure", "payload"] = Field(
+        "structure", description="what the flight was used to solve: the structure at the catalog payload, "
+                                 "or the payload at the catalog structure")
     ref: str
     note: Text | None = None
 
