@@ -14,9 +14,8 @@ from importlib import resources
 import pytest
 import yaml
 
-from bmdcoop import catalog
 from bmdcoop.cli import run_app
-from bmdcoop.scenario import ScenarioError, dump_scenario, load_scenario, load_scenario_text
+from bmdcoop.scenario import ScenarioError, dump_scenario, load_scenario_text
 from bmdcoop.sensing.timeline import threat_paths
 
 FORDEN_SCUD = """\

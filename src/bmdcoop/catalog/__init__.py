@@ -42,7 +42,7 @@ from bmdcoop.catalog.sourced import plain, sources
 from bmdcoop.catalog.yamlio import Located
 from bmdcoop.errors import InputError, unknown_name
 
-__all__ = ["KINDS", "Catalog", "Layer", "PACKAGE", "load_layer", "as_layer", "with_user", "catalog_schema", "load", "names", "get",
+__all__ = ["KINDS", "Catalog", "CatalogFile", "Layer", "PACKAGE", "load_layer", "as_layer", "with_user", "catalog_schema", "load", "names", "get",
            "references", "provenance", "entry_model"]
 
 

@@ -157,6 +157,13 @@ def pydantic_errors(exc: pydantic.ValidationError, data: Any, located: Located, 
     return out
 
 
+def entry_error(exc: pydantic.ValidationError, what: str) -> InputError:
+    """An `InputError` naming each bad field of an entry built in Python (`what`: e.g. "missile 'x'")."""
+    problems = [f"{what}: {path_text(tuple(e['loc'])) or '(entry)'}: {message(e, tuple(e['loc']))}"
+                for e in exc.errors(include_url=False)]
+    return InputError("\n".join(problems), problems=problems)
+
+
 def allowed_fields(model: type[pydantic.BaseModel]) -> list[str]:
     """The names a mapping of `model` may use (aliases where a field has one)."""
     names = [f.alias or name for name, f in model.model_fields.items()]

@@ -9,7 +9,7 @@ import typer
 
 from bmdcoop import catalog as cat
 from bmdcoop.catalog.describe import describe, listing
-from bmdcoop.cli._app import CATALOG_HELP, app, console, emit, user_catalog
+from bmdcoop.cli._app import CATALOG_HELP, app, emit, user_catalog
 from bmdcoop.errors import InputError
 
 WIDTH = 80

@@ -44,7 +44,7 @@ import pydantic
 
 from bmdcoop import catalog as _catalog
 from bmdcoop.catalog.entries import InterceptorEntry
-from bmdcoop.catalog.located import message, path_text
+from bmdcoop.catalog.located import entry_error
 from bmdcoop.physics import earth as _earth
 from bmdcoop.errors import InputError
 from bmdcoop.physics.kernels import altitude_latitude
@@ -224,9 +224,7 @@ def _validate(s: InterceptorSpec) -> None:
     try:
         InterceptorEntry.model_validate(data)
     except pydantic.ValidationError as exc:
-        problems = [f"interceptor '{s.name}': {path_text(tuple(e['loc'])) or '(entry)'}: {message(e, tuple(e['loc']))}"
-                    for e in exc.errors(include_url=False)]
-        raise InputError("\n".join(problems), problems=problems) from None
+        raise entry_error(exc, f"interceptor '{s.name}'") from None
 
 
 def interceptor_spec(name: str | InterceptorSpec, catalog: _catalog.Catalog | None = None,

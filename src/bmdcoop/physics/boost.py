@@ -33,7 +33,7 @@ import pydantic
 
 from bmdcoop import catalog as _catalog
 from bmdcoop.catalog.entries import MissileEntry
-from bmdcoop.catalog.located import message, path_text
+from bmdcoop.catalog.located import entry_error
 from bmdcoop.physics.earth import geodetic_to_ecef
 from bmdcoop.errors import InputError
 from bmdcoop.physics.propagate import G0_MPS2, Forces, Stages, Steering, Trajectories, propagate
@@ -131,9 +131,7 @@ def missile(spec: str | Mapping[str, Any] | Missile, *, payload_kg: float | None
         try:
             entry = MissileEntry.model_validate(data)
         except pydantic.ValidationError as exc:
-            problems = [f"missile '{name}': {path_text(tuple(e['loc'])) or '(entry)'}: {message(e, tuple(e['loc']))}"
-                        for e in exc.errors(include_url=False)]
-            raise InputError("\n".join(problems), problems=problems) from None
+            raise entry_error(exc, f"missile '{name}'") from None
         m = _from_entry(name, entry)
     else:
         raise InputError(f"missile must be a catalog name or a dict, got {type(spec).__name__}")

@@ -36,7 +36,7 @@ import pydantic
 
 from bmdcoop import catalog as _catalog
 from bmdcoop.catalog.entries import SensorEntry
-from bmdcoop.catalog.located import message, path_text
+from bmdcoop.catalog.located import entry_error
 from bmdcoop.physics import earth as _earth
 from bmdcoop.errors import InputError
 
@@ -83,9 +83,7 @@ class SensorType:
         try:
             SensorEntry.model_validate(data)
         except pydantic.ValidationError as exc:
-            problems = [f"sensor type '{self.name}': {path_text(tuple(e['loc'])) or '(entry)'}: "
-                        f"{message(e, tuple(e['loc']))}" for e in exc.errors(include_url=False)]
-            raise InputError("\n".join(problems), problems=problems) from None
+            raise entry_error(exc, f"sensor type '{self.name}'") from None
 
     @property
     def track_look_s(self) -> float:
