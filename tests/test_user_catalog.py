@@ -85,9 +85,9 @@ def test_a_bad_user_entry_exits_2_with_file_and_line(tmp_path, capsys):
 SCENARIO = """\
 name: no-dong at 700 kg
 parties: [{id: jpn}]
-assets: [{id: tokyo, party: jpn, lat_deg: 35.68, lon_deg: 139.69}]
+assets: [{id: oki, party: jpn, lat_deg: 36.2, lon_deg: 133.3}]
 threats:
-  - {id: nd, missile: no-dong, launch: {lat_deg: 40.0, lon_deg: 127.5}, target: tokyo}
+  - {id: nd, missile: no-dong, launch: {lat_deg: 40.0, lon_deg: 127.5}, target: oki}
 """
 
 
@@ -120,14 +120,14 @@ def test_resolved_scenario_carries_the_user_entries_it_uses(tmp_path):
     assert again == sc
 
 
-def test_a_700_kg_no_dong_flies_further_than_the_package_one(tmp_path):
-    """Lighter payload, same missile: the flight to Tokyo changes (a higher, longer arc is not needed,
-    so the 700 kg missile cuts thrust earlier on its minimum-energy trajectory)."""
+def test_a_700_kg_no_dong_flies_another_path_than_the_package_one(tmp_path):
+    """Lighter payload, same missile: the flight to the Oki islands (~670 km) changes - the 700 kg
+    missile needs less energy, so it cuts thrust earlier on its minimum-energy trajectory."""
     section = "catalog:\n" + "\n".join("  " + line for line in _no_dong(700.0).splitlines()) + "\n"
     light = threat_paths(load_scenario_text(SCENARIO + section))["nd"]
     package = threat_paths(load_scenario_text(SCENARIO))["nd"]
     assert light.boost_end_s < package.boost_end_s - 1.0
-    same_by_payload = threat_paths(load_scenario_text(SCENARIO.replace("target: tokyo}", "target: tokyo, payload_kg: 700}")))
+    same_by_payload = threat_paths(load_scenario_text(SCENARIO.replace("target: oki}", "target: oki, payload_kg: 700}")))
     assert same_by_payload["nd"].boost_end_s == pytest.approx(light.boost_end_s, abs=1e-6)
 
 
@@ -151,7 +151,7 @@ def test_validate_and_timeline_take_catalog(tmp_path, capsys):
     f = tmp_path / "forden.yaml"
     f.write_text(FORDEN_SCUD)
     s = tmp_path / "s.yaml"
-    s.write_text(SCENARIO.replace("missile: no-dong", "missile: scud-b-forden").replace("35.68, lon_deg: 139.69", "38.0, lon_deg: 128.0"))
+    s.write_text(SCENARIO.replace("missile: no-dong", "missile: scud-b-forden").replace("36.2, lon_deg: 133.3", "38.0, lon_deg: 128.0"))
     code, out, err = cli(["validate", str(s), "--json"], capsys)
     assert code == 2 and "unknown missile 'scud-b-forden'" in out
     code, out, err = cli(["validate", str(s), "--catalog", str(f), "--json"], capsys)

@@ -50,9 +50,7 @@ def load_scenario(source: str | os.PathLike | dict | Scenario,
     names may use; the scenario's own `catalog:` section wins over them, and they over the package.
     The resolved scenario's `catalog:` carries the user entries it uses."""
     user = _user_layer(catalog)
-    if isinstance(source, Scenario):
-        if user is None and source._catalog is not None:
-            return source if not source.catalog else load_scenario(scenario_to_dict(source))
+    if isinstance(source, Scenario):            # its own catalog: section travels in the dict
         return load_scenario(scenario_to_dict(source), user)
     if isinstance(source, dict):
         located = Located(data=source)
