@@ -49,3 +49,12 @@ def test_cli_range_payload_curve(capsys):
 def test_bad_payload_exits_2(args, words, capsys):
     assert run_app(["flyout", "scud-b", *args]) == 2
     assert words in capsys.readouterr().err
+
+
+def test_payload_needs_a_catalog_missile_in_reach_and_footprint(tmp_path, capsys):
+    """Ideal arcs carry no payload: asking for one is bad input, not silently ignored."""
+    assert run_app(["reach", "iran-to-europe", "--payload-kg", "500"]) == 2
+    assert "needs the catalog threat model" in capsys.readouterr().err
+    assert run_app(["footprint", "--battery", "deveselu:sm-3-ib", "--threat", "ideal", "--launch", "35,51",
+                    "--out", str(tmp_path), "--payload-kg", "500"]) == 2
+    assert "needs a catalog missile" in capsys.readouterr().err

@@ -281,6 +281,11 @@ class Catalog:
     def is_user(self, kind: str, name: str) -> bool:
         return self._layer_of(kind, name) is not None
 
+    def user_among(self, used: dict[str, Iterable[str]]) -> dict[str, list[str]]:
+        """Of the names `used` ({kind: names}), those that user entries define (for JSON `user` marks)."""
+        out = {kind: sorted({n for n in names if n and self.is_user(kind, n)}) for kind, names in used.items()}
+        return {kind: names for kind, names in out.items() if names}
+
     def source_of(self, kind: str, name: str) -> str:
         """Where an entry comes from: a user file or section, or 'package'."""
         layer = self._layer_of(kind, name)

@@ -50,6 +50,7 @@ class FootprintResult:
     considered: np.ndarray          # (n,) aimpoints the threat can be aimed at (solved fly-outs)
     warnings: list = field(default_factory=list)
     scenario: str = ""
+    user_entries: dict = field(default_factory=dict)     # user catalog names used, per kind
 
     def as_dict(self) -> dict:
         return {"area_km2": self.area_km2, "aimpoints": int(self.grid.n), "defended": int(self.defended.sum()),
@@ -60,7 +61,8 @@ class FootprintResult:
                                "defended": int(k.sum()),
                                "defended_km2": defended_area_km2(self.grid, k)} for b, k in
                               zip(self.batteries, self.by_battery)],
-                "warnings": list(self.warnings)}
+                "warnings": list(self.warnings),
+                "user": bool(self.user_entries), "user_entries": dict(self.user_entries)}
 
     def to_dataframe(self):
         """One row per aimpoint: lat_deg, lon_deg, cell_km2, attackable, defended, one column per battery."""
@@ -246,4 +248,7 @@ def footprint(batteries, threat: str, launch, *, scenario=None, grid_km: float =
     return FootprintResult(grid=grid, defended=defended, by_battery=by_battery,
                            area_km2=defended_area_km2(grid, defended), outline=defended_outline(grid, defended),
                            batteries=bats, launch=launch, threat=threat, cueing=cueing, considered=considered,
-                           warnings=warnings, scenario=sc.name if scenario is not None else "")
+                           warnings=warnings, scenario=sc.name if scenario is not None else "",
+                           user_entries=sc.catalog_view().user_among(
+                               {"missiles": [threat], "interceptors": [b.interceptor for b in bats],
+                                "sensors": [s.type for s in sc.sensors], "sites": [b.site for b in bats]}))

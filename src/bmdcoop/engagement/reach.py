@@ -49,11 +49,13 @@ class ReachResult:
     trajectory_ids: list[str]
     warnings: list[str] = field(default_factory=list)
     scenario: str | None = None
+    user_entries: dict = field(default_factory=dict)     # user catalog names used, per kind
 
     def as_dict(self, details: bool = True) -> dict:
         rows = self.rows if details else [{k: v for k, v in r.items() if k != "engaged"} for r in self.rows]
         return {"rows": rows, "preset": self.preset, "scenario": self.scenario, "threat_model": self.threat_model,
-                "trajectory_ids": list(self.trajectory_ids), "warnings": list(self.warnings)}
+                "trajectory_ids": list(self.trajectory_ids), "warnings": list(self.warnings),
+                "user": bool(self.user_entries), "user_entries": dict(self.user_entries)}
 
     def to_dataframe(self):
         """One row per deployment x speed x cueing (pandas)."""
@@ -202,7 +204,8 @@ def reach(preset, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEI
         chosen = {n: deps[n] for n in (wanted or deps)}
         rows, warns = reach_table(threats, chosen, speeds_kms, cueing, labels=labels, shared=shared, progress=progress)
         return ReachResult(rows, sc.name, "catalog missiles of the scenario", [lab["id"] for lab in labels], warns,
-                           scenario=sc.name)
+                           scenario=sc.name, user_entries={k: sorted(v) for k, v in (sc.catalog or {}).items()
+                                                           if k != "references"})
     p = _deployments.threat_preset(preset)
     model = threat_model or ("catalog" if p.missile else "ideal")
     if model not in THREAT_MODELS:
@@ -218,4 +221,5 @@ def reach(preset, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEI
     rows, warns = reach_table(threats, chosen, speeds_kms, cueing, labels=labels, shared=shared, progress=progress)
     described = (f"catalog {p.missile}, minimum energy" if model == "catalog"
                  else f"ideal minimum-energy, boost {p.boost_s:g} s ({p.missile_class})")
-    return ReachResult(rows, preset, described, [lab["id"] for lab in labels], warns)
+    return ReachResult(rows, preset, described, [lab["id"] for lab in labels], warns,
+                       user_entries=fly_kw["catalog"].user_among({"missiles": [p.missile] if model == "catalog" else []}))
