@@ -53,8 +53,28 @@ def test_bad_payload_exits_2(args, words, capsys):
 
 def test_payload_needs_a_catalog_missile_in_reach_and_footprint(tmp_path, capsys):
     """Ideal arcs carry no payload: asking for one is bad input, not silently ignored."""
-    assert run_app(["reach", "iran-to-europe", "--payload-kg", "500"]) == 2
+    # iran-to-europe flies the catalog's iran-4000km by default: ask for its ideal arcs
+    assert run_app(["reach", "iran-to-europe", "--threat-model", "ideal", "--payload-kg", "500"]) == 2
     assert "needs the catalog threat model" in capsys.readouterr().err
     assert run_app(["footprint", "--battery", "deveselu:sm-3-ib", "--threat", "ideal", "--launch", "35,51",
                     "--out", str(tmp_path), "--payload-kg", "500"]) == 2
     assert "needs a catalog missile" in capsys.readouterr().err
+
+
+def test_a_reach_preset_flies_its_own_payload():
+    """iran-to-us-east-coast flies the Hwasong-15 with the payload its 2017 test implies, which
+    reaches its farthest pair (Semnan -> Washington, 10,376 km, westward); the catalog's 1,000 kg
+    does not (only Tabriz -> New York and Boston are in range then)."""
+    from bmdcoop import catalog
+    from bmdcoop.engagement.deployments import threat_preset
+    from bmdcoop.physics import earth
+
+    p = threat_preset("iran-to-us-east-coast")
+    assert p.missile == "hwasong-15"
+    assert p.payload_kg == catalog.get("missiles", "hwasong-15")["derived_from_test"]["payload_kg"]
+    semnan, washington = catalog.get("sites", "iran-semnan"), catalog.get("sites", "washington")
+    dist_m, az = earth.geodesic_inverse(semnan["lat_deg"], semnan["lon_deg"], washington["lat_deg"],
+                                        washington["lon_deg"])
+    launch = (semnan["lat_deg"], semnan["lon_deg"])
+    assert max_range_km(p.missile, launch, float(az), payload_kg=p.payload_kg) > float(dist_m) / 1e3
+    assert max_range_km(p.missile, launch, float(az)) < float(dist_m) / 1e3

@@ -1,9 +1,9 @@
 """Deterrence reach: monotone physics, cueing nesting, presets, CLI.
 
 Invariants (issue 6): a faster interceptor or earlier cueing never shrinks the set of reachable
-trajectories. Threats: ideal minimum-energy arcs from two western Russian ICBM fields (Kozelsk,
-Tatishchevo; catalog sites) to three US east-coast cities, boost 180 s (solid ICBM: NRC 2012 and
-Wilkening 2012 give 170-180 s).
+trajectories. Threats: the catalog Yars (minimum energy, boost ~180 s: NRC 2012 and Wilkening 2012
+give 170-180 s for solid ICBMs) from two western Russian ICBM fields (Kozelsk, Tatishchevo; catalog
+sites) to three US east-coast cities.
 """
 from __future__ import annotations
 
@@ -82,6 +82,10 @@ def test_presets_resolve():
     p2 = {(b.id, b.interceptor) for b in deployment("epaa-phase2").batteries}
     p3 = {(b.id, b.interceptor) for b in deployment("epaa-phase3").batteries}
     assert p2 < p3 and ("redzikowo", "sm-3-iia") in p3
+    # every preset flies a catalog missile by default, the Iranian ones included (an ideal arc has
+    # no boost phase, so it can never be cued by space-based infrared)
+    from bmdcoop import catalog
+    assert all(p.missile in catalog.names("missiles") for p in ps.values())
 
 
 @pytest.mark.parametrize("kw", [{"deployment": "epaa-phase9"}, {"cueing": ["telepathy"]},
@@ -98,19 +102,33 @@ def test_reach_cli_json():
         code = run_app(["reach", "iran-to-europe", "--deployment", "epaa-phase2", "--interceptor-speeds-kms", "3",
                         "--cueing", "forward-radar", "--json"])
     assert code == 0
-    rows = json.loads(buf.getvalue())["rows"]
+    out = json.loads(buf.getvalue())
+    rows = out["rows"]
     assert len(rows) == 1
     assert set(rows[0]) >= {"deployment", "interceptor_speed_kms", "cueing", "trajectories", "engageable"}
-    # ideal arcs are unknown before burnout, so no infrared cue; TPY-2's derived search range against
-    # an RV is ~160 km: with radars alone EPAA phase 2 now holds fire control too late (docs/sensing.md)
-    assert rows[0]["trajectories"] == 24 and 0 <= rows[0]["engageable"] <= 24
+    # the preset flies the catalog's 4,000 km IRBM: Paris, London and Brussels from Semnan and
+    # Shahrud (4,300-4,640 km) and London from Tabriz (3,891 km; 3,856 km is the most it flies on
+    # that azimuth, westward against the Earth's rotation) are beyond it - 17 of the 24 pairs fly
+    assert rows[0]["trajectories"] == 17 and sum("left out" in w for w in out["warnings"]) == 7
+    # radars alone: TPY-2's search look reaches ~290 km against a 0.1 m^2 RV (161 km against
+    # 0.01 m^2, docs/sensing.md), the SPY-1s 195 km - EPAA phase 2 never holds fire control
+    assert rows[0]["engageable"] == 0
     assert run_app(["reach", "iran-to-europa"]) == 2
+
+
+def test_infrared_cue_needs_a_boost_phase():
+    """A catalog IRBM's boost is seen by SBIRS, whose report cues Kurecik's TPY-2 to a track dwell
+    (516 km against 0.01 m^2, ~920 km against the 0.1 m^2 RV): EPAA phase 2 engages some of them at
+    3 km/s. An ideal arc has no boost phase, so nothing cues the radars and nothing is engaged."""
+    kw = dict(deployment="epaa-phase2", speeds_kms=[3.0], cueing=["space-ir"])
+    assert reach("iran-to-europe", **kw).engageable("epaa-phase2", 3.0, "space-ir") > 0
+    assert reach("iran-to-europe", threat_model="ideal", **kw).engageable("epaa-phase2", 3.0, "space-ir") == 0
 
 
 def test_progress_reports_every_deployment_and_speed_once_in_order():
     calls = []
     reach("iran-to-europe", deployment=["epaa-phase2", "epaa-phase3"], speeds_kms=[3.0, 5.0], cueing=["own"],
-          progress=lambda done, total, what: calls.append((done, total, what)))
+          threat_model="ideal", progress=lambda done, total, what: calls.append((done, total, what)))
     assert [c[:2] for c in calls] == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert calls[0][2] == "epaa-phase2 at 3 km/s" and calls[-1][2] == "epaa-phase3 at 5 km/s"
 
@@ -118,7 +136,7 @@ def test_progress_reports_every_deployment_and_speed_once_in_order():
 def test_reach_cli_table_with_progress_bar(capsys):
     from bmdcoop.cli import run_app
     assert run_app(["reach", "iran-to-europe", "--deployment", "epaa-phase2", "--interceptor-speeds-kms", "3",
-                    "--cueing", "forward-radar"]) == 0
+                    "--cueing", "forward-radar", "--threat-model", "ideal"]) == 0
     assert "epaa-phase2" in capsys.readouterr().out
 
 

@@ -226,7 +226,9 @@ def scenarios(draw):
     party = st.sampled_from(party_ids)
     parties = [{"id": p, "name": draw(labels), "doctrine": draw(st.sampled_from(
         ["shoot-look-shoot", "shoot-shoot", "salvo"])), "veto_over": draw(st.lists(
-            st.sampled_from(["own-airspace", "all-intercepts"]), max_size=2, unique=True))} for p in party_ids]
+            st.sampled_from(["own-airspace", "all-intercepts"]), max_size=2, unique=True)),
+        "territory": draw(st.lists(st.sampled_from(["nato", "russia", "IRN", "FRA"]), min_size=1, max_size=2,
+                                   unique=True))} for p in party_ids]
     assets = [{"id": a, "party": draw(party), "value": draw(st.floats(1e-6, 1e9, **finite)), **draw(positions())}
               for a in draw(st.lists(ids, max_size=4, unique=True))]
     sensor_ids = draw(st.lists(ids, max_size=4, unique=True))
@@ -307,3 +309,45 @@ def test_cli_schema_prints_the_json_schema():
     assert res.returncode == 0
     schema = json.loads(res.stdout)
     assert schema["title"] == "bmdcoop scenario" and "threats" in schema["properties"]
+
+
+# ----------------------------------------------------------------------------- battle fields
+
+def _battle_base() -> dict:
+    return {"name": "b", "parties": [{"id": "nato"}, {"id": "russia"}],
+            "assets": [{"id": "a", "party": "nato", "lat_deg": 50.0, "lon_deg": 10.0}]}
+
+
+@pytest.mark.parametrize("change, needle", [
+    ({"sectors": [{"party": "chinaa", "polygon": [[0, 0], [0, 1], [1, 1], [0, 0]]}]}, "unknown party 'chinaa'"),
+    ({"architecture": "single-command", "command": "rusia"}, "unknown party 'rusia'"),
+    ({"architecture": "single-command", "command": {"party": "russia", "engages": ["own-stuff"]}},
+     "unknown engagement rule"),
+    ({"architecture": "joint-sectoral"}, "joint-sectoral needs sectors"),
+    ({"parties": [{"id": "nato"}, {"id": "blue", "veto_over": ["own-airspace"]}]}, "no territory"),
+    ({"batteries": [{"id": "b", "party": "nato", "site": "deveselu", "interceptor": "sm-3-ib", "rounds": 1,
+                     "pk": 1.5}]}, "pk"),
+    ({"batteries": [{"id": "b", "party": "nato", "site": "deveselu", "interceptor": "sm-3-ib", "rounds": 1,
+                     "pk": 0}]}, "pk"),
+    ({"parties": [{"id": "nato", "salvo_size": 0}, {"id": "russia"}]}, "salvo_size"),
+    ({"parties": [{"id": "nato"}, {"id": "russia", "veto_over": ["all-intercepts"], "consents_to": ["friends"]}]},
+     "unknown engagement rule 'friends'"),
+    ({"variants": {"v": {"parties.nobody.doctrine": "salvo"}}}, "no item 'nobody'"),
+    ({"variants": {"v": {"architecture": "joint-sectoral"}}}, "variant 'v'"),
+])
+def test_battle_fields_refuse_bad_input(change, needle):
+    data = {**_battle_base(), **change}
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(data)
+    assert needle in str(err.value)
+
+
+def test_battle_defaults_follow_the_doctrine():
+    sc = load_scenario({**_battle_base(), "architecture": "single-command",
+                        "parties": [{"id": "nato", "doctrine": "shoot-shoot"}, {"id": "russia", "doctrine": "salvo"},
+                                    {"id": "us", "salvo_size": 3, "max_engagements": 4}]})
+    n, r, u = sc.parties
+    assert (n.shots_per_engagement, n.engagements_per_missile) == (2, 1)
+    assert (r.shots_per_engagement, r.engagements_per_missile) == (4, 1)
+    assert (u.shots_per_engagement, u.engagements_per_missile) == (3, 4)   # shoot-look-shoot with overrides
+    assert sc.command.party == "nato" and sc.command.engages == ["all-assets"]   # default: first party, all assets

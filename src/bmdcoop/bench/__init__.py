@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 _REGISTRY: dict[str, Callable[[], "BenchResult"]] = {}
-SUITE_MODULES = ("physics", "engagement", "sensing", "wta")
+SUITE_MODULES = ("physics", "engagement", "sensing", "wta", "battle")
 
 
 @dataclass

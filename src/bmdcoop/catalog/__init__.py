@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -280,6 +281,11 @@ class Catalog:
 
     def is_user(self, kind: str, name: str) -> bool:
         return self._layer_of(kind, name) is not None
+
+    def entry_key(self, kind: str, name: str) -> str:
+        """A cache key for what `name` means here: '' for a package entry, the user entry as JSON (the
+        same name may mean another entry in another catalog)."""
+        return json.dumps(self.raw(kind, name), sort_keys=True) if self.is_user(kind, name) else ""
 
     def user_among(self, used: dict[str, Iterable[str]]) -> dict[str, list[str]]:
         """Of the names `used` ({kind: names}), those that user entries define (for JSON `user` marks)."""

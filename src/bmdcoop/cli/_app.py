@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -19,6 +18,7 @@ except ImportError:  # pragma: no cover - older typer on plain click
     from click.exceptions import ClickException
 
 from bmdcoop.errors import InputError
+from bmdcoop.outputs import jsonable as _jsonable
 
 app = typer.Typer(
     name="bmdcoop",
@@ -44,20 +44,6 @@ def _root(version: bool = typer.Option(False, "--version", callback=_print_versi
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        return _jsonable(obj.item())
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
 
 
 def emit(result: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]], None]) -> None:

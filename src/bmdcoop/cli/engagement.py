@@ -9,6 +9,7 @@ from rich.table import Table
 
 from bmdcoop.cli._app import CATALOG_HELP, app, console, emit, err_console, parse_latlon, progress_bar
 from bmdcoop.errors import InputError
+from bmdcoop.outputs import writable_dir
 
 
 def _floats(text: str, option: str) -> list[float]:
@@ -21,20 +22,6 @@ def _floats(text: str, option: str) -> list[float]:
 def _launch_point(text: str) -> tuple[float, float] | str:
     """'LAT,LON' in degrees, or a catalog site name."""
     return parse_latlon(text, "--launch") if "," in text else text
-
-
-def _writable_dir(out: Path) -> Path:
-    """Create `out` before any work and make sure files can be written there."""
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out} exists and is not a directory")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".bmdcoop-write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        raise InputError(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
-    return out
 
 
 @app.command("footprint")
@@ -73,7 +60,7 @@ def footprint_command(
         if threat == "ideal":
             raise InputError("--payload-kg needs a catalog missile as --threat (ideal arcs carry no payload)")
         fly_kw["payload_kg"] = payload_kg
-    out = _writable_dir(out)
+    out = writable_dir(out)
     with progress_bar("footprint", quiet=as_json) as progress:
         result = footprint(battery, threat, where, scenario=scenario, grid_km=grid_km, region=region, cueing=cueing,
                            forward_radars=forward_radar, shared=not no_shared, trajectory=trajectory, boost_s=boost_s,
@@ -105,8 +92,9 @@ def reach_command(
                                                "ideal (min-energy arcs); default catalog when the preset has one"),
     plot: Optional[Path] = typer.Option(None, "--plot", help="write the fraction-vs-speed PNG here"),
     details: bool = typer.Option(False, "--details", help="list where/when each engageable trajectory is hit"),
-    payload_kg: Optional[float] = typer.Option(None, "--payload-kg", help="a preset's missile payload, kg "
-                                               "(a scenario's threats carry their own payload_kg)"),
+    payload_kg: Optional[float] = typer.Option(None, "--payload-kg", help="a preset's missile payload, kg (default: "
+                                               "the preset's, else the catalog's; a scenario's threats carry "
+                                               "their own payload_kg)"),
     catalog_file: Optional[Path] = typer.Option(None, "--catalog", help=CATALOG_HELP),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:

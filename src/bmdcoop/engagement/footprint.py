@@ -1,7 +1,7 @@
 """Defended footprints: the ground a set of batteries can defend against one missile type.
 
 An aimpoint is defended when some battery has a kinematically feasible intercept
-(`windows.feasible_intercepts`) of the threat aimed at it, launching once it holds a fire-control
+(`feasibility.feasible_intercepts`) of the threat aimed at it, launching once it holds a fire-control
 track (`cueing.fire_control_times`: the sensing layer's model - its cued_by sensors, what
 agreements share, space-based infrared as a cue). The threats are catalog fly-outs (or ideal arcs)
 toward every aimpoint of a grid, solved and tested in chunks so memory stays bounded.
@@ -27,7 +27,8 @@ from bmdcoop.engagement import threats as _threats
 from bmdcoop.engagement.deployments import organic_radar
 from bmdcoop.engagement.grid import AimpointGrid, aimpoint_grid, defended_area_km2, defended_outline
 from bmdcoop.engagement.interceptors import sweep_spec
-from bmdcoop.engagement.windows import _dataframe, battery_fan, earliest_intercepts
+from bmdcoop.engagement.feasibility import battery_fan, earliest_intercepts
+from bmdcoop.engagement.windows import _dataframe
 from bmdcoop.errors import InputError, OutOfRangeError
 from bmdcoop.physics import earth as _earth
 from bmdcoop.scenario import Scenario, load_scenario

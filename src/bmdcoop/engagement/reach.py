@@ -5,7 +5,7 @@ interceptors in Romania, Poland or on ships catch Russian ICBMs flying to the Un
 how does the answer change with interceptor burnout speed, basing and early-warning cueing?
 
 For every threat trajectory x deployment x interceptor burnout speed x cueing level, `reach` asks
-the engagement core (`windows.earliest_intercepts`) whether *any* intercept is kinematically
+the engagement core (`feasibility.earliest_intercepts`) whether *any* intercept is kinematically
 possible - the interceptor may launch at any time after its battery holds a fire-control track
 (`cueing.fire_control_times`, the sensing layer's model) plus its reaction and launch delays - and,
 when it is, where and when the earliest one happens. Rows count the engageable trajectories.
@@ -29,8 +29,9 @@ from bmdcoop.engagement import cueing as _cueing
 from bmdcoop.engagement import deployments as _deployments
 from bmdcoop.engagement import threats as _threats
 from bmdcoop.engagement.interceptors import sweep_spec
-from bmdcoop.engagement.windows import _dataframe, battery_fan, earliest_intercepts
-from bmdcoop.errors import InputError, unknown_name
+from bmdcoop.engagement.feasibility import battery_fan, earliest_intercepts
+from bmdcoop.engagement.windows import _dataframe
+from bmdcoop.errors import InputError, OutOfRangeError, unknown_name
 from bmdcoop.scenario import load_scenario
 
 CUEING_LEVELS = _cueing.CUEING_LEVELS
@@ -135,22 +136,64 @@ def _row(name, speed, cue, threats, bats, fans, track, labels) -> dict:
             "engaged": engaged}
 
 
+def _site(name: str) -> tuple[float, float]:
+    s = catalog.get("sites", name)
+    return s["lat_deg"], s["lon_deg"]
+
+
+_PAIRS_CACHE: dict[tuple, tuple[tuple[str, str], ...]] = {}
+_PAIRS_CACHE_MAX = 16
+
+
+def reachable_pairs(missile: str, launches: tuple[str, ...], targets: tuple[str, ...], *,
+                    payload_kg: float | None = None, catalog=None) -> tuple[tuple[str, str], ...]:
+    """The (launch, target) pairs within the catalog missile's maximum range on their azimuth
+    (`threats.reachable_aimpoints`, 1 % margin), launch-major. `payload_kg` and `catalog` (user
+    entries) fly the missile as `catalog_threats` would; cached per missile (its entry, for a
+    user's), payload, launches and targets."""
+    cat = _catalog.with_user(catalog)
+    key = (missile, cat.entry_key("missiles", missile), payload_kg, tuple(launches), tuple(targets))
+    if key not in _PAIRS_CACHE:
+        if len(_PAIRS_CACHE) >= _PAIRS_CACHE_MAX:
+            _PAIRS_CACHE.pop(next(iter(_PAIRS_CACHE)))
+        out = []
+        for a in launches:
+            lat, lon = _site(a)
+            ok = _threats.reachable_aimpoints(missile, lat, lon, [_site(b)[0] for b in targets],
+                                              [_site(b)[1] for b in targets], payload_kg=payload_kg, catalog=cat)
+            out += [(a, b) for b, keep in zip(targets, ok) if keep]
+        _PAIRS_CACHE[key] = tuple(out)
+    return _PAIRS_CACHE[key]
+
+
 def preset_threats(preset: _deployments.ThreatPreset, threat_model: str = "ideal", sample_dt_s: float = 2.0,
                    **flyout_kw):
-    """A preset's threats (every launch area x every target) and one label per trajectory;
+    """A preset's threats and one label per trajectory: every launch area x every target, except,
+    for the catalog missile, the pairs beyond its range (an ideal arc has no range limit);
     `flyout_kw` (payload_kg, catalog) go to the catalog missile's fly-outs."""
-    site = lambda s: catalog.get("sites", s)  # noqa: E731
     pairs = [(a, b) for a in preset.launches for b in preset.targets]
-    la = [site(a)["lat_deg"] for a, _ in pairs]
-    lo = [site(a)["lon_deg"] for a, _ in pairs]
-    aa = [site(b)["lat_deg"] for _, b in pairs]
-    ao = [site(b)["lon_deg"] for _, b in pairs]
+    if threat_model != "catalog":
+        return _fly(preset, "ideal", pairs, sample_dt_s)
+    if not preset.missile:
+        raise InputError(f"preset '{preset.name}' names no catalog missile; use threat_model 'ideal'")
+    try:
+        return _fly(preset, "catalog", pairs, sample_dt_s, **flyout_kw)
+    except OutOfRangeError:       # only then is the maximum range on every azimuth worth solving
+        pairs = list(reachable_pairs(preset.missile, preset.launches, preset.targets, **flyout_kw))
+    if not pairs:
+        raise InputError(f"preset '{preset.name}': no target is within the range of {preset.missile}")
+    return _fly(preset, "catalog", pairs, sample_dt_s, **flyout_kw)
+
+
+def _fly(preset, threat_model: str, pairs, sample_dt_s: float, **flyout_kw):
+    launch = np.array([_site(a) for a, _ in pairs])
+    aim = np.array([_site(b) for _, b in pairs])
     if threat_model == "catalog":
-        if not preset.missile:
-            raise InputError(f"preset '{preset.name}' names no catalog missile; use threat_model 'ideal'")
-        threats = _threats.catalog_threats(preset.missile, la, lo, aa, ao, sample_dt_s=sample_dt_s, **flyout_kw)
+        threats = _threats.catalog_threats(preset.missile, launch[:, 0], launch[:, 1], aim[:, 0], aim[:, 1],
+                                           sample_dt_s=sample_dt_s, **flyout_kw)
     else:
-        threats = _threats.ideal_threats(la, lo, aa, ao, boost_s=preset.boost_s, sample_dt_s=sample_dt_s)
+        threats = _threats.ideal_threats(launch[:, 0], launch[:, 1], aim[:, 0], aim[:, 1], boost_s=preset.boost_s,
+                                         sample_dt_s=sample_dt_s)
     return threats, [{"id": f"{a}->{b}", "launch": a, "target": b} for a, b in pairs]
 
 
@@ -179,8 +222,8 @@ def reach(preset, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEI
     deployment: a name, a list of names (party ids for a scenario), or None for the preset's default
     deployments (every party with batteries). speeds_kms: burnout speeds (None = catalog).
     threat_model: 'catalog' (the preset's missile) or 'ideal' (min-energy arcs); default: catalog
-    when the preset names a missile. payload_kg: the preset missile's payload (a scenario sets its
-    threats' own `payload_kg`). catalog: user entries (a catalog file, `Layer` or `Catalog`).
+    when the preset names a missile. payload_kg: the preset missile's payload (default: the preset's
+    `payload_kg`, else the catalog's; a scenario sets its threats' own `payload_kg`). catalog: user entries (a catalog file, `Layer` or `Catalog`).
 
     Example:
       >>> out = reach("russia-to-us", deployment="epaa-phase3", speeds_kms=[3, 4.5, 5.5])  # doctest: +SKIP
@@ -204,22 +247,29 @@ def reach(preset, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEI
         chosen = {n: deps[n] for n in (wanted or deps)}
         rows, warns = reach_table(threats, chosen, speeds_kms, cueing, labels=labels, shared=shared, progress=progress)
         return ReachResult(rows, sc.name, "catalog missiles of the scenario", [lab["id"] for lab in labels], warns,
-                           scenario=sc.name, user_entries={k: sorted(v) for k, v in (sc.catalog or {}).items()
-                                                           if k != "references"})
+                           scenario=sc.name, user_entries=sc.user_entries())
     p = _deployments.threat_preset(preset)
     model = threat_model or ("catalog" if p.missile else "ideal")
     if model not in THREAT_MODELS:
         raise unknown_name("threat model", model, THREAT_MODELS)
     names = list(p.default_deployments) if wanted is None else wanted
     chosen = {n: _deployments.deployment(n) for n in names}
+    _check_speeds(speeds_kms)                       # bad input fails before any threat is flown
+    for c in [cueing] if isinstance(cueing, str) or cueing is None else cueing:
+        _cueing.check_cueing(c)
     fly_kw = {"catalog": _catalog.with_user(catalog)}
+    if payload_kg is not None and model != "catalog":
+        raise InputError("payload_kg needs the catalog threat model (ideal arcs carry no payload)")
+    payload_kg = payload_kg if payload_kg is not None else (p.payload_kg if model == "catalog" else None)
     if payload_kg is not None:
-        if model != "catalog":
-            raise InputError("payload_kg needs the catalog threat model (ideal arcs carry no payload)")
         fly_kw["payload_kg"] = payload_kg
     threats, labels = preset_threats(p, model, sample_dt_s, **fly_kw)
     rows, warns = reach_table(threats, chosen, speeds_kms, cueing, labels=labels, shared=shared, progress=progress)
-    described = (f"catalog {p.missile}, minimum energy" if model == "catalog"
+    flown = {lab["id"] for lab in labels}
+    warns += [f"{a}->{b} left out: beyond the range of {p.missile}" for a in p.launches for b in p.targets
+              if f"{a}->{b}" not in flown]
+    described = (f"catalog {p.missile}, minimum energy" + (f", payload {payload_kg:g} kg" if payload_kg else "")
+                 if model == "catalog"
                  else f"ideal minimum-energy, boost {p.boost_s:g} s ({p.missile_class})")
     return ReachResult(rows, preset, described, [lab["id"] for lab in labels], warns,
                        user_entries=fly_kw["catalog"].user_among({"missiles": [p.missile] if model == "catalog" else []}))

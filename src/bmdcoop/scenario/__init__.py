@@ -21,7 +21,8 @@ from typing import Any
 import pydantic
 
 from bmdcoop import catalog as _cat
-from bmdcoop.catalog.located import FileErrors, dedupe, err, parse_located, pydantic_errors, read_located
+from bmdcoop.catalog.located import (FileErrors, clean_loc, dedupe, err, parse_located, path_text, pydantic_errors,
+                                     read_located)
 from bmdcoop.errors import InputError
 from bmdcoop.scenario.models import (ARCHITECTURES, Agreement, Asset, Battery, Party, Point, Scenario,
                                      Sector, Sensor, Threat)
@@ -82,8 +83,7 @@ def validate_scenario(source: str | os.PathLike | dict, catalog=None) -> dict[st
                                                         "threats", "agreements", "sectors")},
             "missiles": sum(t.count for t in sc.threats),
             "interceptors": sum(b.rounds for b in sc.batteries),
-            "user": bool(sc.catalog),
-            "user_entries": {k: sorted(v) for k, v in (sc.catalog or {}).items() if k != "references"}}
+            "user": bool(sc.catalog), "user_entries": sc.user_entries()}
 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
@@ -185,10 +185,50 @@ def _validate(located: Located, filename: str, user: _cat.Layer | None = None) -
     from bmdcoop.scenario.checks import cross_reference
     for path, msg in cross_reference(data):
         errors.append(_err(filename, located.where(path), path, msg))
+    used = _used_names(scenario) if scenario is not None else {}
+    if not errors and scenario is not None:
+        variant_errors, variant_used = _variant_errors(data, located, filename, user)
+        errors += variant_errors
+        used = {kind: names | variant_used.get(kind, set()) for kind, names in used.items()}
     if errors:
         raise ScenarioError(filename, dedupe(errors))
-    # the resolved scenario keeps the user entries it uses; they are its catalog from now on
-    scenario.catalog = (cat.user_section(_used_names(scenario)) or None) if cat.layers else None
+    # the resolved scenario keeps the user entries it (or one of its variants) uses; they are its
+    # catalog from now on
+    scenario.catalog = (cat.user_section(used) or None) if cat.layers else None
     scenario._catalog = _cat.PACKAGE if not scenario.catalog else \
         _cat.Catalog([_cat.load_layer(scenario.catalog, filename=f"{filename} (resolved catalog)")])
     return scenario
+
+
+def _variant_errors(data: dict, located: Located, filename: str,
+                    user: _cat.Layer | None = None) -> tuple[list[dict[str, Any]], dict[str, set[str]]]:
+    """Each named variant, applied to the file, must be a valid scenario itself, its names resolved
+    in its own catalog (the package, `--catalog`, the variant's `catalog:` section). Returns the
+    errors and the catalog names the variants use, per kind."""
+    from bmdcoop.scenario.checks import cross_reference
+    from bmdcoop.scenario.variants import apply_overrides
+
+    errors: list[dict[str, Any]] = []
+    used: dict[str, set[str]] = {}
+    for name, overrides in (data.get("variants") or {}).items():
+        at = ("variants", name)
+        try:
+            variant = apply_overrides(data, overrides)
+            catalog_errors: list[dict[str, Any]] = []
+            cat = _catalog_of(Located(data=variant), filename, user, catalog_errors)
+            if catalog_errors:
+                raise InputError("; ".join(f"{e['path']}: {e['message']}" for e in catalog_errors))
+            sc = Scenario.model_validate(variant, context={"cross_referenced_by_loader": True, "catalog": cat})
+            problems = [f"{path_text(p)}: {m}" for p, m in cross_reference(variant)]
+            if problems:
+                raise InputError("; ".join(problems))
+            for kind, names in _used_names(sc).items():
+                used.setdefault(kind, set()).update(names)
+        except pydantic.ValidationError as exc:
+            msgs = [f"{path_text(clean_loc(tuple(e['loc']), variant, _union_tag))}: {e['msg']}"
+                    for e in exc.errors(include_url=False)]
+            errors.append(_err(filename, located.where(at), at, f"variant '{name}' is not a valid scenario: "
+                               + "; ".join(msgs)))
+        except InputError as exc:
+            errors.append(_err(filename, located.where(at), at, f"variant '{name}': {exc}"))
+    return errors, used

@@ -82,14 +82,23 @@ def cross_reference(data: Any) -> list[tuple[Path, str]]:
             problems.append((("threats", i, "target"), _unknown("target asset", target, assets)
                              + "; or give a point {site: NAME} or {lat_deg, lon_deg}"))
 
+    def threat_rules(path: Path, rules: Any) -> None:
+        for j, rule in enumerate(rules if isinstance(rules, list) else []):
+            if isinstance(rule, str) and rule.startswith("threat:"):
+                tid = rule.removeprefix("threat:")
+                if tid and tid not in threats:
+                    problems.append(((*path, j), _unknown("threat", tid, threats)))
+
     for i, item in _items(data, "parties"):
-        rules = item.get("engages")
-        if isinstance(rules, list):
-            for j, rule in enumerate(rules):
-                if isinstance(rule, str) and rule.startswith("threat:"):
-                    tid = rule.removeprefix("threat:")
-                    if tid and tid not in threats:
-                        problems.append((("parties", i, "engages", j), _unknown("threat", tid, threats)))
+        threat_rules(("parties", i, "engages"), item.get("engages"))
+        threat_rules(("parties", i, "consents_to"), item.get("consents_to"))
+
+    command = data.get("command")
+    if isinstance(command, str):
+        party_ref(("command",), command)
+    elif isinstance(command, dict):
+        party_ref(("command", "party"), command.get("party"))
+        threat_rules(("command", "engages"), command.get("engages"))
 
     for i, item in _items(data, "agreements"):
         members = item.get("parties")

@@ -37,8 +37,8 @@ import math
 import shapely
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (AliasChoices, BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, ValidationInfo,
-                      field_validator, model_validator)
+from pydantic import (AliasChoices, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, PrivateAttr, Tag,
+                      ValidationInfo, field_validator, model_validator)
 
 from bmdcoop import catalog as _cat
 from bmdcoop.scenario import names as known
@@ -122,8 +122,20 @@ class Party(Model):
     territory: list[Annotated[str, Field(max_length=40)]] | None = Field(
         None, description="party groups (nato, russia, ...) or ISO alpha-3 codes; default: the "
                           "group named like the party id, if there is one")
+    salvo_size: int | None = Field(None, ge=1, le=64, description="interceptors per engagement (default: 1 for "
+                                   "shoot-look-shoot and single-shot, 2 for shoot-shoot, 4 for salvo)")
+    max_engagements: int | None = Field(None, ge=1, le=64, description="engagements of one missile by this "
+                                        "party (default: 2 for shoot-look-shoot, else 1)")
+    decision_delay_s: float = Field(5.0, ge=0.0, le=3600.0,
+                                    description="fire-control track -> fire decision, s (each engagement)")
+    consents_to: list[Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=lambda: ["all-assets"],
+        description="with veto_over [all-intercepts]: the engagements it consents to, as `engages` rules "
+                    "('own-assets' = this party's assets)")
+    consent_delay_s: float = Field(0.0, ge=0.0, le=3600.0,
+                                   description="with veto_over [all-intercepts]: delay of its consent, s")
 
-    @field_validator("engages")
+    @field_validator("engages", "consents_to")
     @classmethod
     def _engage_rules(cls, rules: list[str]) -> list[str]:
         for rule in rules:
@@ -139,6 +151,14 @@ class Party(Model):
                                  "threat-origin:<party group or ISO alpha-3>, threat:<threat id>)")
         return rules
 
+    @property
+    def shots_per_engagement(self) -> int:
+        return self.salvo_size or {"shoot-shoot": 2, "salvo": 4}.get(self.doctrine, 1)
+
+    @property
+    def engagements_per_missile(self) -> int:
+        return self.max_engagements or (2 if self.doctrine == "shoot-look-shoot" else 1)
+
     @field_validator("territory")
     @classmethod
     def _territory(cls, items: list[str] | None) -> list[str] | None:
@@ -152,6 +172,9 @@ class Party(Model):
             self.name = self.id
         if self.territory is None:
             self.territory = [self.id] if self.id in known.party_groups() else []
+        if "own-airspace" in self.veto_over and not self.territory:
+            raise ValueError(f"party '{self.id}' has veto_over [own-airspace] but no territory: give "
+                             "territory: [party groups or ISO alpha-3 codes]")
         return self
 
 
@@ -187,7 +210,13 @@ class Battery(Placed):
     party: Id
     interceptor: str = Field(description="catalog interceptor, e.g. sm-3-ib, gbi-3stage")
     rounds: int = Field(ge=0, le=100_000, description="interceptors available")
-    cued_by: list[Id] = Field(default_factory=list, description="sensor ids that cue this battery")
+    cued_by: list[Id] = Field(default_factory=list, description="sensor ids that cue this battery (default: "
+                              "every sensor of its party and what agreements share with it)")
+    pk: float | None = Field(None, gt=0.0, le=1.0,
+                             description="single-shot kill probability (default: the catalog's)")
+    launch_interval_s: float = Field(5.0, ge=0.0, le=3600.0, description="time between two launches, s")
+    look_s: float = Field(30.0, ge=0.0, le=3600.0,
+                          description="kill assessment after an intercept before a re-engagement, s")
 
     @field_validator("interceptor")
     @classmethod
@@ -266,10 +295,13 @@ class Agreement(Model):
 
 
 class Sector(Model):
-    """joint-sectoral: the area (a closed lat/lon polygon) where `party` defends every asset."""
+    """joint-sectoral: the area (a closed lat/lon polygon) where `party` takes responsibility:
+    for every missile aimed inside it (`aimpoint`), or every missile it can intercept over it
+    (`overflight`, wherever the missile is headed)."""
 
     id: Id | None = None
     party: Id
+    responsibility: Literal["aimpoint", "overflight"] = "aimpoint"
     polygon: list[tuple[LatDeg, LonDeg]] = Field(
         min_length=4, max_length=10_000,
         description="[[lat_deg, lon_deg], ...], closed: the last vertex repeats the first")
@@ -287,6 +319,20 @@ class Sector(Model):
         return polygon
 
 
+class Command(Model):
+    """single-command: the party whose battle manager assigns every party's interceptors, and the
+    missiles it engages (as a party's `engages` rules; default all-assets)."""
+
+    party: Id
+    engages: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=lambda: ["all-assets"])
+
+    _rules = field_validator("engages")(Party._engage_rules.__func__)
+
+
+def _command(value: Any) -> Any:
+    return {"party": value} if isinstance(value, str) else value
+
+
 class Scenario(Model):
     """A whole scenario: the parties, what they defend, their sensors, interceptors and agreements,
     the raid, and the architecture under which they cooperate."""
@@ -302,6 +348,13 @@ class Scenario(Model):
     threats: list[Threat] = Field(default_factory=list, max_length=100_000)
     agreements: list[Agreement] = Field(default_factory=list, max_length=100_000)
     sectors: list[Sector] = Field(default_factory=list, max_length=100_000)
+    command: Annotated[Command, BeforeValidator(_command)] | None = Field(
+        None, description="single-command: PARTY (defends every asset) or {party, engages}; default: the "
+                          "first party, all assets")
+    variants: dict[Id, dict[str, Any]] = Field(
+        default_factory=dict, max_length=1000,
+        description="named field overrides that `compare` runs side by side, e.g. {russian-veto: "
+                    "{parties.russia.veto_over: [all-intercepts]}} (paths as in `bmdcoop sweep`)")
     catalog: dict[str, Any] | None = Field(
         None, description="user catalog entries (missiles, interceptors, sensors, sites, references) in the format of "
                           "catalog files (`bmdcoop schema catalog`); they add to or override the package's and "
@@ -317,6 +370,12 @@ class Scenario(Model):
             codes = known.country_codes([t.launch.lat_deg for t in todo], [t.launch.lon_deg for t in todo])
             for threat, code in zip(todo, codes):
                 threat.origin = str(code) or None
+        return self
+
+    @model_validator(mode="after")
+    def _default_command(self):
+        if self.architecture == "single-command" and self.command is None and self.parties:
+            self.command = Command(party=self.parties[0].id)
         return self
 
     @model_validator(mode="after")
@@ -340,6 +399,11 @@ class Scenario(Model):
             self._catalog = _cat.PACKAGE if not self.catalog else \
                 _cat.Catalog([_cat.load_layer(self.catalog, filename=f"scenario '{self.name}' catalog")])
         return self._catalog
+
+    def user_entries(self) -> dict[str, list[str]]:
+        """The user catalog names of the resolved `catalog:` section (those the scenario or one of
+        its variants uses), per kind: the `user_entries` of JSON outputs."""
+        return {kind: sorted(names) for kind, names in (self.catalog or {}).items() if kind != "references"}
 
     def party(self, party_id: str) -> Party:
         return _by_id(self.parties, party_id, "party")

@@ -265,8 +265,7 @@ def threat_paths(scenario, sample_dt_s: float = 1.0) -> dict[str, ThreatPath]:
     for th in scenario.threats:
         tlat, tlon, _ = scenario.target_point(th)
         # a user's entry is part of the key: the same name may mean another missile in another scenario
-        entry = json.dumps(cat.raw("missiles", th.missile), sort_keys=True) if cat.is_user("missiles", th.missile) else ""
-        key = (th.missile, entry, th.payload_kg, round(th.launch.lat_deg, 9), round(th.launch.lon_deg, 9), round(tlat, 9),
+        key = (th.missile, cat.entry_key("missiles", th.missile), th.payload_kg, round(th.launch.lat_deg, 9), round(th.launch.lon_deg, 9), round(tlat, 9),
                round(tlon, 9), th.trajectory, th.apogee_km, float(sample_dt_s))
         if key not in cache:
             if len(cache) >= _FLYOUT_CACHE_MAX:
@@ -325,5 +324,5 @@ def timeline(scenario, *, settings: _tracking.TrackSettings | None = None, paths
         rcs[n] = np.where(t <= pth.boost_end_s, pth.rcs_boost_m2, pth.rcs_rv_m2)
     tl = sensing_picture(sensors, [p.id for p in sc.parties], t, r, boost, receipts_from_agreements(sc, sensors),
                          rcs_m2=rcs, settings=settings, threat_ids=threat_ids)
-    tl.user_entries = {kind: sorted(names) for kind, names in (sc.catalog or {}).items() if kind != "references"}
+    tl.user_entries = sc.user_entries()
     return tl

@@ -1,0 +1,54 @@
+"""Writing results: plain JSON from numpy values, output folders checked before any work, and
+files that are whole or absent (written to a temporary name, then renamed)."""
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bmdcoop.errors import InputError
+
+
+def jsonable(obj: Any) -> Any:
+    """Numpy arrays and scalars to lists and numbers, NaN and inf to None."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return jsonable(obj.item())
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def writable_dir(out: str | os.PathLike, option: str = "--out") -> Path:
+    """Create folder `out` before any work and make sure files can be written there."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{option} {out} exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".bmdcoop-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise InputError(f"{option} {out}: cannot write there ({exc.strerror or exc})") from None
+    return out
+
+
+def replace_atomically(path: str | os.PathLike, write) -> None:
+    """Call `write(tmp_path)` and rename the result onto `path`: the file is whole or absent."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def write_text_atomically(path: str | os.PathLike, text: str) -> None:
+    replace_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
