@@ -26,17 +26,16 @@ for many threats at once.
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import numpy as np
 
+from bmdcoop.errors import InputError
 from bmdcoop.sensing import firecontrol as _fc
 from bmdcoop.sensing import sensors as _sensors
 from bmdcoop.sensing import tracking as _tracking
-from bmdcoop.errors import InputError
 
 DEFAULT_RCS_BOOST_M2 = 1.0   # a missile body under thrust (metres long, ~1 m diameter)
 DEFAULT_RCS_RV_M2 = 0.1      # a first-generation re-entry vehicle seen nose-on; 0.01 for modern RVs
