@@ -104,3 +104,14 @@ def test_the_plan_uses_a_scenario_catalog_sensor(base):
     blind["catalog"] = {"sensors": {"an-tpy-2": {**tpy2, "az_coverage_deg": 1.0}}}
     a, b = build_plan(base), build_plan(blind)
     assert not np.array_equal(a.party_fc_s["nato"], b.party_fc_s["nato"])
+
+
+def test_a_sweep_may_sweep_in_a_catalog_file_entry(base, tmp_path):
+    from bmdcoop.analysis.sweep import sweep
+
+    cat = tmp_path / "mine.yaml"
+    cat.write_text(yaml.safe_dump({"interceptors": {"weak-sm3": weak_sm3(0.2)}}))
+    res = sweep(base, {"batteries.ddg.interceptor": ["sm-3-ib", "weak-sm3"]}, trials=100, workers=1, catalog=cat)
+    p = [res.summary["architectures"][n]["nato"]["p_no_leak"] for n in res.names]
+    assert p[1] < p[0]
+    assert res.as_dict()["user_entries"] == {"interceptors": ["weak-sm3"]}

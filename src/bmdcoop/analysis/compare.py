@@ -18,7 +18,7 @@ from bmdcoop.outputs import jsonable, write_text_atomically
 from bmdcoop.scenario import load_scenario, scenario_to_dict
 from bmdcoop.scenario.models import ARCHITECTURES
 from bmdcoop.scenario.variants import variant_scenarios
-from bmdcoop.sim.campaign import run_campaign
+from bmdcoop.sim.campaign import CampaignResult, run_campaign
 
 
 def variants_of(scenario, architectures: list[str] | None = None, catalog=None) -> dict[str, Any]:
@@ -59,15 +59,30 @@ def compare(scenario, *, architectures: list[str] | None = None, trials: int = 1
     """
     variants = variants_of(scenario, architectures, catalog)
     seed = load_scenario(scenario, catalog).seed if seed is None else seed
-    results = []
-    for k, (name, sc) in enumerate(variants.items()):
-        step = (lambda d, t, name=name, k=k: progress(k * trials + d, len(variants) * trials, name)) if progress else None
-        results.append(run_campaign(sc, trials=trials, seed=seed, workers=workers, force=force, name=name,
-                                    out=None if out is None else Path(out) / name, progress=step, engine=engine))
-    summary = {**compare_summary(results), **_user_marks(variants.values())}
+    results = run_variants(variants, trials=trials, seed=seed, workers=workers, out=out, force=force,
+                           progress=progress, engine=engine)
+    summary = {**compare_summary(results), **user_marks(variants.values())}
     if out is not None:
-        _write_json(Path(out) / "summary.json", summary)
+        write_summary(out, summary)
     return summary
+
+
+def run_variants(variants: dict[str, Any], *, trials: int, seed: int, workers: int | None = None,
+                 out: str | os.PathLike | None = None, force: bool = False,
+                 progress: Callable[[int, int, str], None] | None = None,
+                 folders: dict[str, str] | None = None, engine: str = "auto") -> list[CampaignResult]:
+    """One campaign per {name: Scenario or Plan}, all on `seed` (common random numbers), in order.
+
+    With `out`, variant `name` writes to OUT/<folders[name], default name>/; progress(done, total,
+    name) counts trials over all variants."""
+    results = []
+    total = len(variants) * trials
+    for k, (name, sc) in enumerate(variants.items()):
+        step = (lambda d, t, name=name, k=k: progress(k * trials + d, total, name)) if progress else None
+        where = None if out is None else Path(out) / (folders or {}).get(name, name)
+        results.append(run_campaign(sc, trials=trials, seed=seed, workers=workers, force=force, name=name,
+                                    out=where, progress=step, engine=engine))
+    return results
 
 
 def run(scenario, *, trials: int = 1000, seed: int | None = None, workers: int | None = None,
@@ -81,13 +96,13 @@ def run(scenario, *, trials: int = 1000, seed: int | None = None, workers: int |
     step = (lambda d, t: progress(d, t, sc.architecture)) if progress else None
     res = run_campaign(sc, trials=trials, seed=seed, workers=workers, out=out, force=force, progress=step,
                        engine=engine)
-    summary = {**compare_summary([res]), **_user_marks([sc])}
+    summary = {**compare_summary([res]), **user_marks([sc])}
     if out is not None:
-        _write_json(Path(out) / "summary.json", summary)
+        write_summary(out, summary)
     return summary
 
 
-def _user_marks(scenarios) -> dict[str, Any]:
+def user_marks(scenarios) -> dict[str, Any]:
     """`user` and `user_entries` (per kind, over all variants): the user catalog entries the runs used."""
     used: dict[str, set[str]] = {}
     for sc in scenarios:
@@ -96,5 +111,6 @@ def _user_marks(scenarios) -> dict[str, Any]:
     return {"user": bool(used), "user_entries": {kind: sorted(names) for kind, names in used.items()}}
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    write_text_atomically(path, json.dumps(jsonable(data), indent=2))
+def write_summary(out: str | os.PathLike, data: dict[str, Any]) -> None:
+    """OUT/summary.json, whole or absent."""
+    write_text_atomically(Path(out) / "summary.json", json.dumps(jsonable(data), indent=2))

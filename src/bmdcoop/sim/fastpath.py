@@ -190,7 +190,7 @@ def _trial(trial, key_lo, key_hi, deciders, alphabetical, grp_ptr, s_ptr, opt_ba
                     k0 = _first_at_or_after(prefix_all, lo, hi, earliest - L)
                     if k0 >= 0 and k0 != k and banned[k0] and not noted[d, i, eng[d, i]]:
                         noted[d, i, eng[d, i]] = True
-                        vetoed[d] += 1
+                        vetoed[battery_party[bat]] += 1
                 if k >= 0:
                     t_int = L + tau[k]
                     if t_int < best_t or (t_int == best_t and bat < opt_battery[best_o]):

@@ -173,8 +173,9 @@ def build_plan(scenario, *, sample_dt_s: float = SAMPLE_DT_S, catalog=None) -> P
     for vetoer in vetoes.consenters:
         for n, th in enumerate(sc.threats):
             plan.consents[(vetoer, n)] = c2.rule_matches(sc.party(vetoer).consents_to, vetoer, sc, th)
+    # a sensor is revealed when its data reaches a party that decides (under a single command: the commander)
     for pid in party_ids:
-        plan.sensors_shared[pid] = len({rc.sensor for lst in receipts.values() for rc in lst
+        plan.sensors_shared[pid] = len({rc.sensor for d in plan.deciders for rc in receipts.get(d, [])
                                         if sensors.parties[rc.sensor] == pid})
     if not n_t:
         return plan
