@@ -152,9 +152,10 @@ def _veto_options(sc, vetoes: tuple[str, ...]) -> list[tuple[tuple[str, str], ..
 
 
 def enumerate_terms(scenario, *, architectures: list[str] | None = None, latencies_s: list[float] | None = None,
-                    vetoes: tuple[str, ...] = ("own-airspace",), max_offers: int = 8) -> list[Terms]:
-    """Every agreement of the space (module doc), going alone first."""
-    sc = load_scenario(scenario)
+                    vetoes: tuple[str, ...] = ("own-airspace",), max_offers: int = 8, catalog=None) -> list[Terms]:
+    """Every agreement of the space (module doc), going alone first. `catalog`: user entries (a
+    catalog file, `Layer` or `Catalog`) the scenario's names may use."""
+    sc = load_scenario(scenario, catalog)
     if len(sc.parties) < 2:
         raise InputError(f"the agreement space needs two or more parties; '{sc.name}' has one")
     if latencies_s is None:
@@ -261,7 +262,7 @@ def agreement_space(scenario, *, trials: int = 1000, screen_trials: int = 200, s
                     workers: int | None = None, max_variants: int = MAX_VARIANTS,
                     architectures: list[str] | None = None, latencies_s: list[float] | None = None,
                     vetoes: tuple[str, ...] = ("own-airspace",), max_offers: int = 8,
-                    progress: Callable[[int, int, str], None] | None = None) -> AgreementSpace:
+                    progress: Callable[[int, int, str], None] | None = None, catalog=None) -> AgreementSpace:
     """Enumerate, screen, confirm (module doc). Screening runs in this process (a pool per
     variant would cost more than its few trials); confirmation uses `workers`.
 
@@ -269,7 +270,7 @@ def agreement_space(scenario, *, trials: int = 1000, screen_trials: int = 200, s
       >>> space = agreement_space("examples/iran-raid-compare.yaml")          # doctest: +SKIP
       >>> [space.terms[n].label() for n in space.pareto]                      # doctest: +SKIP
     """
-    sc = load_scenario(scenario)
+    sc = load_scenario(scenario, catalog)      # its catalog: keeps the user entries it uses, for every variant
     seed = sc.seed if seed is None else int(seed)
     if not 0 < screen_trials <= trials:
         raise InputError(f"screen trials must be in 1..trials ({trials}); got {screen_trials}")

@@ -21,9 +21,10 @@ from bmdcoop.scenario.variants import variant_scenarios
 from bmdcoop.sim.campaign import CampaignResult, run_campaign, scheduler_client
 
 
-def variants_of(scenario, architectures: list[str] | None = None) -> dict[str, Any]:
-    """{variant name: Scenario} that `compare` runs (module doc)."""
-    sc = load_scenario(scenario)
+def variants_of(scenario, architectures: list[str] | None = None, catalog=None) -> dict[str, Any]:
+    """{variant name: Scenario} that `compare` runs (module doc); `catalog`: user entries the
+    scenario's names may use (each variant carries those it uses in its `catalog:` section)."""
+    sc = load_scenario(scenario, catalog)
     if architectures:
         bad = [a for a in architectures if a not in ARCHITECTURES]
         if bad:
@@ -46,23 +47,24 @@ def variants_of(scenario, architectures: list[str] | None = None) -> dict[str, A
 def compare(scenario, *, architectures: list[str] | None = None, trials: int = 1000, seed: int | None = None,
             workers: int | None = None, out: str | os.PathLike | None = None, force: bool = False,
             progress: Callable[[int, int, str], None] | None = None, engine: str = "auto",
-            scheduler=None) -> dict[str, Any]:
+            scheduler=None, catalog=None) -> dict[str, Any]:
     """Run every variant on the same seed and trials; the `compare` summary (`analysis.metrics`).
 
     With `out`, each variant's results go to OUT/<variant>/ and the summary to OUT/summary.json;
     with `scheduler` (tcp://HOST:PORT or a `distributed.Client`) the variants run on that Dask
     cluster, one after the other, over one connection.
+    catalog: user entries (a catalog file, `bmdcoop.catalog.Layer` or `Catalog`) the scenario may name.
 
     Example:
       >>> res = compare("examples/iran-raid-compare.yaml", trials=500)   # doctest: +SKIP
       >>> res["architectures"]["coordinated"]["nato"]["p_no_leak"]        # doctest: +SKIP
     """
     with scheduler_client(scheduler) as client:      # first: an unreachable scheduler fails fast
-        variants = variants_of(scenario, architectures)
-        seed = load_scenario(scenario).seed if seed is None else seed
+        variants = variants_of(scenario, architectures, catalog)
+        seed = load_scenario(scenario, catalog).seed if seed is None else seed
         results = run_variants(variants, trials=trials, seed=seed, workers=workers, out=out, force=force,
                                progress=progress, engine=engine, scheduler=client)
-    summary = compare_summary(results)
+    summary = {**compare_summary(results), **user_marks(variants.values())}
     if out is not None:
         write_summary(out, summary)
     return summary
@@ -91,20 +93,29 @@ def run_variants(variants: dict[str, Any], *, trials: int, seed: int, workers: i
 def run(scenario, *, trials: int = 1000, seed: int | None = None, workers: int | None = None,
         out: str | os.PathLike | None = None, force: bool = False,
         progress: Callable[[int, int, str], None] | None = None, engine: str = "auto", resume: bool = False,
-        scheduler=None) -> dict[str, Any]:
+        scheduler=None, catalog=None) -> dict[str, Any]:
     """One campaign of the scenario as written: the summary, in `compare`'s shape (one variant,
     named after the architecture); with `out`, the results and OUT/summary.json; `resume`
     continues an interrupted run in `out` (the summary is rebuilt from its parts); `scheduler` as
-    for `compare`."""
+    for `compare`; `catalog`: user entries the scenario may name."""
     with scheduler_client(scheduler) as client:      # first: an unreachable scheduler fails fast
-        sc = load_scenario(scenario)
+        sc = load_scenario(scenario, catalog)
         step = (lambda d, t: progress(d, t, sc.architecture)) if progress else None
         res = run_campaign(sc, trials=trials, seed=seed, workers=workers, out=out, force=force, progress=step,
                            engine=engine, resume=resume, scheduler=client)
-    summary = compare_summary([res])
+    summary = {**compare_summary([res]), **user_marks([sc])}
     if out is not None:
         write_summary(out, summary)
     return summary
+
+
+def user_marks(scenarios) -> dict[str, Any]:
+    """`user` and `user_entries` (per kind, over all variants): the user catalog entries the runs used."""
+    used: dict[str, set[str]] = {}
+    for sc in scenarios:
+        for kind, names in sc.user_entries().items():
+            used.setdefault(kind, set()).update(names)
+    return {"user": bool(used), "user_entries": {kind: sorted(names) for kind, names in used.items()}}
 
 
 def write_summary(out: str | os.PathLike, data: dict[str, Any]) -> None:

@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from bmdcoop.analysis.compare import run_variants, write_summary
+from bmdcoop.analysis.compare import run_variants, user_marks, write_summary
 from bmdcoop.analysis.metrics import compare_summary
 from bmdcoop.engagement.windows import _dataframe
 from bmdcoop.errors import InputError
@@ -123,11 +123,11 @@ def _short_names(paths: list[str]) -> dict[str, str]:
     return out
 
 
-def _scenario_of(base: dict[str, Any], overrides: dict[str, Any]):
+def _scenario_of(base: dict[str, Any], overrides: dict[str, Any], catalog=None):
     """The scenario with `overrides` set; a bad value names the setting and what the field allows."""
     data = apply_overrides(base, overrides)
     try:
-        return load_scenario(data)
+        return load_scenario(data, catalog)
     except ScenarioError as exc:
         what = ", ".join(f"{p}={value_text(v)}" for p, v in overrides.items())
         problems = "; ".join(f"{e['path']}: {e['message']}" for e in exc.errors)
@@ -135,11 +135,13 @@ def _scenario_of(base: dict[str, Any], overrides: dict[str, Any]):
 
 
 def grid_scenarios(scenario, settings: dict[str, list[Any]], *,
-                      max_variants: int = MAX_VARIANTS) -> dict[str, Any]:
+                      max_variants: int = MAX_VARIANTS, catalog=None) -> dict[str, Any]:
     """{variant name: Scenario} of the grid, each validated before anything runs.
 
     More than `max_variants` combinations are refused (saying how many); a bad path or value is
-    refused naming it (and, for a path, the fields or ids allowed there)."""
+    refused naming it (and, for a path, the fields or ids allowed there). `catalog`: user entries
+    (a catalog file, `Layer` or `Catalog`) the scenario and every variant may name, e.g. an
+    interceptor swept in that the scenario itself does not use."""
     sizes = [len(v) if isinstance(v, (list, tuple)) else 1 for v in settings.values()]
     n = 1
     for s in sizes:
@@ -148,7 +150,7 @@ def grid_scenarios(scenario, settings: dict[str, list[Any]], *,
         raise InputError(f"the sweep has {n} variants ({' x '.join(map(str, sizes))}), more than the limit of "
                          f"{max_variants}: give fewer values, or raise the limit (--max-variants {n})")
     combos = grid(settings)
-    base = scenario_to_dict(load_scenario(scenario))
+    base = scenario_to_dict(load_scenario(scenario, catalog))
     for path, values in settings.items():      # each path checked once, before any values are loaded
         apply_overrides(base, {path: copy.deepcopy(values[0])})
     short = _short_names(list(settings))
@@ -156,10 +158,10 @@ def grid_scenarios(scenario, settings: dict[str, list[Any]], *,
     for combo in combos:
         name = " ".join(f"{short[p]}={value_text(v)}" for p, v in combo.items())
         try:
-            out[name] = _scenario_of(base, combo)
+            out[name] = _scenario_of(base, combo, catalog)
         except InputError:
             for path, value in combo.items():     # name the one value at fault, if one is bad alone
-                _scenario_of(base, {path: value})
+                _scenario_of(base, {path: value}, catalog)
             raise
     return out
 
@@ -195,18 +197,20 @@ class SweepResult:
 
 def sweep(scenario, settings: dict[str, list[Any]], *, trials: int = 1000, seed: int | None = None,
           workers: int | None = None, out: str | os.PathLike | None = None, force: bool = False,
-          max_variants: int = MAX_VARIANTS, progress: Callable[[int, int, str], None] | None = None) -> SweepResult:
+          max_variants: int = MAX_VARIANTS, progress: Callable[[int, int, str], None] | None = None,
+          catalog=None) -> SweepResult:
     """Run every combination of `settings` ({path: [values]}) on one seed (module doc).
 
     With `out`, variant k writes its results to OUT/variant-<k>/ and the summary (with the
-    variants' settings) goes to OUT/summary.json."""
-    variants = grid_scenarios(scenario, settings, max_variants=max_variants)
-    seed = load_scenario(scenario).seed if seed is None else seed
+    variants' settings) goes to OUT/summary.json. `catalog`: user entries (see `grid_scenarios`)."""
+    variants = grid_scenarios(scenario, settings, max_variants=max_variants, catalog=catalog)
+    seed = load_scenario(scenario, catalog).seed if seed is None else seed
     names = list(variants)
     folders = {name: f"variant-{k:03d}" for k, name in enumerate(names)}
     results = run_variants(variants, trials=trials, seed=seed, workers=workers, out=out, force=force,
                            progress=progress, folders=folders)
-    res = SweepResult(names=names, settings=grid(settings), results=results, summary=compare_summary(results))
+    res = SweepResult(names=names, settings=grid(settings), results=results,
+                      summary={**compare_summary(results), **user_marks(variants.values())})
     if out is not None:
         write_summary(out, {**res.as_dict(), "folders": folders})
     return res

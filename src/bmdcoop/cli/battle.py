@@ -1,12 +1,13 @@
 """`bmdcoop run` and `bmdcoop compare`: campaigns of a scenario, per party with 95 % intervals."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Optional
 
 import typer
 from rich.table import Table
 
-from bmdcoop.cli._app import app, console, emit, progress_bar
+from bmdcoop.cli._app import CATALOG_HELP, app, console, emit, progress_bar
 from bmdcoop.errors import InputError
 
 _TRIALS = typer.Option(1000, "--trials", help="Monte Carlo trials per variant")
@@ -16,6 +17,7 @@ _FORCE = typer.Option(False, "--force", help="replace the results of another sce
 _SCHEDULER = typer.Option(None, "--scheduler", help="run on a Dask cluster: its scheduler's tcp://HOST:PORT "
                           "(--out must then be a folder every worker shares)")
 _JSON = typer.Option(False, "--json", help="print one JSON object")
+_CATALOG = typer.Option(None, "--catalog", help=CATALOG_HELP)
 _ENGINE = typer.Option("auto", "--engine", help="auto (compiled fast path where it applies, else the event "
                                                 "engine; same rows), event, or fast")
 
@@ -84,6 +86,7 @@ def run_command(
     resume: bool = typer.Option(False, "--resume", help="continue an interrupted run of the same scenario, "
                                 "trials and seed in --out, keeping the chunks it finished"),
     scheduler: Optional[str] = _SCHEDULER, as_json: bool = _JSON, engine: str = _ENGINE,
+    catalog_file: Optional[Path] = _CATALOG,
 ) -> None:
     """Monte Carlo campaign of a scenario as written: per party, P(no leak), leakers, interceptors
     used, surviving value and what it cedes, with 95 % intervals."""
@@ -92,7 +95,7 @@ def run_command(
     _check(trials, workers, scheduler, out)
     with progress_bar("trials", as_json, unit="trials") as bar:
         res = run(scenario, trials=trials, seed=seed, workers=workers, out=out, force=force, progress=bar,
-                  resume=resume, scheduler=scheduler, engine=engine)
+                  resume=resume, scheduler=scheduler, engine=engine, catalog=catalog_file)
     emit(res, as_json, _render)
 
 
@@ -105,7 +108,7 @@ def compare_command(
     trials: int = _TRIALS, seed: Optional[int] = _SEED, workers: Optional[int] = _WORKERS,
     out: Optional[str] = typer.Option(None, "--out", help="folder: OUT/<variant>/ results and OUT/summary.json"),
     force: bool = _FORCE, scheduler: Optional[str] = _SCHEDULER, as_json: bool = _JSON,
-    engine: str = _ENGINE,
+    engine: str = _ENGINE, catalog_file: Optional[Path] = _CATALOG,
 ) -> None:
     """The same raid under several architectures or variants, on the same random draws: per party
     metrics with 95 % intervals and paired differences against the first variant."""
@@ -119,5 +122,5 @@ def compare_command(
             raise InputError("--architectures is empty: give e.g. independent,coordinated")
     with progress_bar("trials", as_json, unit="trials") as bar:
         res = compare(scenario, architectures=archs, trials=trials, seed=seed, workers=workers, out=out,
-                      force=force, progress=bar, scheduler=scheduler, engine=engine)
+                      force=force, progress=bar, scheduler=scheduler, engine=engine, catalog=catalog_file)
     emit(res, as_json, _render)

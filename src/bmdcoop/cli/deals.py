@@ -2,13 +2,14 @@
 Pareto set, on common random numbers."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Optional
 
 import typer
 from rich.table import Table
 
 from bmdcoop.cli._app import app, console, emit, err_console, progress_bar
-from bmdcoop.cli.battle import _FORCE, _JSON, _SEED, _TRIALS, _WORKERS, _check, _pm, _render
+from bmdcoop.cli.battle import _CATALOG, _FORCE, _JSON, _SEED, _TRIALS, _WORKERS, _check, _pm, _render
 from bmdcoop.errors import InputError
 
 SET_HELP = ("PATH=V1,V2,...: a field path - batteries.deveselu.rounds, agreements.<id>.latency_s, "
@@ -35,7 +36,7 @@ def sweep_command(
     out: Optional[str] = typer.Option(None, "--out", help="folder: OUT/variant-<k>/ results and OUT/summary.json"),
     force: bool = _FORCE,
     max_variants: int = typer.Option(100, "--max-variants", help="refuse a grid with more variants than this"),
-    as_json: bool = _JSON,
+    as_json: bool = _JSON, catalog_file: Optional[Path] = _CATALOG,
 ) -> None:
     """A grid of variants of a scenario on the same random draws: per variant and party, metrics with
     95 % intervals, and paired differences against the first variant."""
@@ -54,7 +55,7 @@ def sweep_command(
         raise InputError("--out is empty: give a folder name")
     with progress_bar("sweep", as_json, unit="trials") as bar:
         res = sweep(scenario, grid, trials=trials, seed=seed, workers=workers, out=out, force=force,
-                    max_variants=max_variants, progress=bar)
+                    max_variants=max_variants, progress=bar, catalog=catalog_file)
     emit(res.as_dict(), as_json, _render)
 
 
@@ -76,7 +77,7 @@ def agreements_command(
                                "(own-airspace, all-intercepts), or none"),
     max_offers: int = typer.Option(8, "--max-offers", help="a party offers every subset of its sensor sites "
                                    "if there are at most this many, else none, each site, or all"),
-    as_json: bool = _JSON,
+    as_json: bool = _JSON, catalog_file: Optional[Path] = _CATALOG,
 ) -> None:
     """The agreement space: every combination of the terms of a deal (sensors shared each way, latency,
     sectors, vetoes, architecture), screened with few trials, the candidates confirmed with many on
@@ -93,7 +94,7 @@ def agreements_command(
         raise InputError(f"--latencies-s must be numbers in seconds, e.g. 0,8,30 (got '{latencies}')") from None
     veto = () if vetoes.strip() == "none" else tuple(_list(vetoes, "--vetoes"))
     options = dict(architectures=_list(architectures, "--architectures"), latencies_s=lat, vetoes=veto,
-                   max_offers=max_offers)
+                   max_offers=max_offers, catalog=catalog_file)
     n = len(enumerate_terms(scenario, **options))
     check_count(n, max_variants)
     err_console.print(f"{n} agreements (going alone included): screening each with {screen_trials} trials",

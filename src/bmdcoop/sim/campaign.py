@@ -164,7 +164,7 @@ def scheduler_client(scheduler) -> Iterator:
 def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int | None = None,
                  out: str | os.PathLike | None = None, force: bool = False, name: str | None = None,
                  chunk: int | None = None, progress: Callable[[int, int], None] | None = None,
-                 resume: bool = False, scheduler=None, engine: str = "auto") -> CampaignResult:
+                 resume: bool = False, scheduler=None, engine: str = "auto", catalog=None) -> CampaignResult:
     """Run `trials` trials of a scenario (path, dict, `Scenario` or a built `Plan`).
 
     seed: default the scenario's; workers: processes (default all cores; 1 runs in this process);
@@ -173,7 +173,9 @@ def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int
     (`sim/parts.py`); resume: continue the run of the same campaign already in `out`;
     progress(done, total); engine: "auto" (the compiled fast path where it can express the
     scenario, else the event engine - both give the same rows), "event" or "fast" (refused where
-    it cannot run). Same seed -> same result on any worker count or cluster.
+    it cannot run); catalog: user entries (a catalog file, `Layer` or `Catalog`) the scenario's
+    names may use - the resolved scenario written to `out` carries those it uses in its `catalog:`
+    section. Same seed -> same result on any worker count or cluster.
 
     Example:
       >>> res = run_campaign("examples/iran-raid-compare.yaml", trials=200, workers=1)   # doctest: +SKIP
@@ -191,7 +193,7 @@ def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int
         raise InputError("--resume needs --out: the folder of the run to continue")
     if out is not None and isinstance(scenario, Plan):
         raise InputError("an output folder needs the scenario, not a bare plan")
-    plan, sc = (scenario, None) if isinstance(scenario, Plan) else (None, load_scenario(scenario))
+    plan, sc = (scenario, None) if isinstance(scenario, Plan) else (None, load_scenario(scenario, catalog))
     seed = int(sc.seed if seed is None and sc is not None else (seed or 0))
     with scheduler_client(scheduler) as client:      # before the plan: an unreachable scheduler fails fast
         if plan is None:
