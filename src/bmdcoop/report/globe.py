@@ -59,7 +59,7 @@ def write_czml(scene: Scene, path: str | os.PathLike, *, step_s: float = STEP_S)
             label=Label(text=s.id, font="11px sans-serif", show=s.kind in ("battery", "launch"))))
     for m in scene.missiles:
         t, r = scene.missile_path(m, step_s)
-        samples = np.column_stack([t - m.launch_s, np.round(r, 2)]).ravel().tolist()
+        samples = np.column_stack([np.round(t - m.launch_s, 6), np.round(r, 3)]).ravel().tolist()
         track = scene.tracks[m.threat]
         colour = _rgba(THREAT_COLOUR)
         packets.append(Packet(
