@@ -26,7 +26,8 @@ def _plt():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"svg.hashsalt": "bmdcoop", "font.size": 9, "axes.titlesize": 10})
+    # text stays text in the SVG (editable, searchable); ids salted so the same figure gives the same file
+    plt.rcParams.update({"svg.hashsalt": "bmdcoop", "svg.fonttype": "none", "font.size": 9, "axes.titlesize": 10})
     return plt
 
 
@@ -49,10 +50,9 @@ def _wrap(text: str, width: int = 110) -> str:
     return "\n".join(textwrap.wrap(text, width))
 
 
-def _halo():
-    import matplotlib.patheffects as pe
-
-    return [pe.withStroke(linewidth=2.5, foreground="white")]
+# a light box behind a label keeps it readable over lines (a path-effect halo would turn the SVG's
+# text into outlines)
+LABEL_BOX = {"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.75}
 
 
 def scale_bar(ax, view: MapView) -> float:
@@ -66,7 +66,7 @@ def scale_bar(ax, view: MapView) -> float:
     ax.plot([xa, xa + length], [ya, ya], color="black", lw=3, solid_capstyle="butt", zorder=20)
     ax.plot([xa, xa + length / 2], [ya, ya], color="white", lw=1.5, solid_capstyle="butt", zorder=21)
     ax.text(xa + length / 2, ya + 0.015 * (y1 - y0), f"{length:g} km", ha="center", va="bottom", fontsize=8,
-            path_effects=_halo(), zorder=21)
+            bbox=LABEL_BOX, zorder=21)
     return length
 
 
@@ -93,7 +93,7 @@ def map_figure(scene: Scene, view: MapView, stem: str | Path, title: str | None 
                            linewidths=0.5, zorder=5, label=layer.name)
             for x, y, text in zip(layer.x_km, layer.y_km, layer.labels):
                 ax.annotate(text, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=6.5,
-                            path_effects=_halo(), zorder=6)
+                            bbox=LABEL_BOX, zorder=6)
     ax.set_xlim(*view.xlim_km)
     ax.set_ylim(*view.ylim_km)
     ax.set_aspect("equal")
@@ -121,7 +121,7 @@ def trajectory_figure(scene: Scene, stem: str | Path) -> list[Path]:
                 label=p["missile"] if first else "_")
         k = max(0, int(0.92 * (p["range_km"].size - 1)))     # name each curve near its end, off the apogees
         ax.annotate(p["threat"], (p["range_km"][k], p["alt_km"][k]), xytext=(3, 0), textcoords="offset points",
-                    fontsize=6, color=THREAT_COLOUR, path_effects=_halo())
+                    fontsize=6, color=THREAT_COLOUR, bbox=LABEL_BOX)
     for pt in points:
         ax.scatter(pt["range_km"], pt["alt_km"], marker="x", s=10, color=scene.colour(pt["party"]), lw=0.7, zorder=4,
                    label=f"{scene.party_names[pt['party']]} intercepts")
