@@ -59,3 +59,30 @@ def report_command(
             console.print(f"wrote {len(d['figures'])} figure files in {figures}")
 
     emit(data, as_json, render)
+
+
+@app.command("study")
+def study_command(
+    name: str = typer.Argument(..., help="iran-raid-terms, deterrence or agreements"),
+    out: Optional[Path] = typer.Option(None, "--out", help="folder for figures/ and numbers.json "
+                                                           "(default: docs/studies/NAME)"),
+    trials: int = typer.Option(1000, "--trials", help="Monte Carlo trials per variant"),
+    examples: Path = typer.Option(Path("examples"), "--examples", help="folder holding the study's scenarios"),
+    workers: Optional[int] = typer.Option(None, "--workers", help="local processes (default: all cores)"),
+    quick: bool = typer.Option(False, "--quick", help="fewer speeds and deployments (deterrence): a smoke run"),
+    as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+) -> None:
+    """Regenerate a worked study of docs/studies/: its figures (PNG, SVG) and numbers.json."""
+    from bmdcoop.report.studies import run_study
+
+    if trials < 1:
+        raise InputError(f"--trials must be a positive integer (got {trials})")
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers must be >= 1 (got {workers})")
+    with progress_bar("study", as_json) as bar:
+        bar(0, 1, name)
+        res = run_study(name, out, trials=trials, examples=examples, workers=workers, quick=quick,
+                        command=" ".join(["bmdcoop", *sys.argv[1:]]))
+    data = {"study": res.name, "out": str(res.out_dir), "figures": [str(p) for p in res.figures],
+            "numbers": str(res.out_dir / "numbers.json")}
+    emit(data, as_json, lambda d: console.print(f"wrote {len(d['figures'])} figure files and {d['numbers']}"))

@@ -136,13 +136,14 @@ def trajectory_figure(scene: Scene, stem: str | Path) -> list[Path]:
 
 
 def comparison_figure(summary: dict, stem: str | Path, parties: list[str], names: dict[str, str] | None = None,
-                      title: str | None = None) -> list[Path]:
+                      heading: str = "Per party") -> list[Path]:
     """Per compared metric one panel; per party a marker per variant with its 95 % interval."""
     plt = _plt()
     names = names or {}
     rows = comparison_rows(summary)
     variants = list(summary["architectures"])
-    fig, axes = plt.subplots(1, len(COMPARED), figsize=(3.3 * len(COMPARED), 0.9 + 0.42 * len(variants)), sharey=True)
+    fig, axes = plt.subplots(1, len(COMPARED), figsize=(3.3 * len(COMPARED), max(2.6, 1.2 + 0.42 * len(variants))),
+                             sharey=True)
     offsets = np.linspace(-0.18, 0.18, len(parties)) if len(parties) > 1 else np.zeros(1)
     shapes = ["o", "s", "D", "^"]
     for ax, (key, label) in zip(np.atleast_1d(axes), COMPARED):
@@ -161,8 +162,8 @@ def comparison_figure(summary: dict, stem: str | Path, parties: list[str], names
         ax.invert_yaxis() if ax is np.atleast_1d(axes)[0] else None
     np.atleast_1d(axes)[0].legend(loc="upper left", bbox_to_anchor=(0.0, -0.12 - 0.5 / max(1, len(variants))),
                                   ncol=len(parties), frameon=False, fontsize=8)
-    fig.suptitle(_wrap(title or f"Per party: mean and 95 % interval, {summary['trials']} trials, seed "
-                       f"{summary['seed']} (common random numbers)", 120), x=0.01, ha="left", fontsize=10)
+    fig.suptitle(_wrap(f"{heading}: mean and 95 % interval, {summary['trials']} trials, seed {summary['seed']} "
+                       "(common random numbers)", 120), x=0.01, ha="left", fontsize=10)
     fig.tight_layout()
     return save(fig, stem)
 
@@ -183,4 +184,40 @@ def timeline_figure(events, scene: Scene, stem: str | Path) -> list[Path]:
     ax.set_title(_wrap(f"Engagement timeline: {events.label}; {scene.name} [{events.variant}], cueing: {scene.cueing}",
                        100), loc="left")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
+    return save(fig, stem)
+
+
+def gains_figure(summary: dict, stem: str | Path, parties: list[str], names: dict[str, str] | None = None,
+                 metric: str = "expected_surviving_value", title: str | None = None) -> list[Path]:
+    """Each variant as a point: the first party's gain against the second's, both paired differences
+    against the summary's first variant (`differences`), with their 95 % intervals; the quadrant
+    where neither loses is shaded."""
+    plt = _plt()
+    names = names or {}
+    a, b = parties[:2]
+    diffs = summary["differences"]
+    fig, ax = plt.subplots(figsize=(7, 5.2))
+    xs, ys = [], []
+    for k, (variant, d) in enumerate(diffs.items()):
+        (x, xlo, xhi), (y, ylo, yhi) = d[a][metric], d[b][metric]
+        ax.errorbar([x], [y], xerr=[[max(0.0, x - xlo)], [max(0.0, xhi - x)]],
+                    yerr=[[max(0.0, y - ylo)], [max(0.0, yhi - y)]], fmt="o", color=PARTY_COLOURS[k % 7], ms=5,
+                    capsize=2, lw=1, label=variant)
+        xs += [xlo, xhi]
+        ys += [ylo, yhi]
+    span_x = max(1.0, max(map(abs, xs), default=1.0)) * 1.15
+    span_y = max(1.0, max(map(abs, ys), default=1.0)) * 1.15
+    ax.set_xlim(-span_x, span_x)
+    ax.set_ylim(-span_y, span_y)
+    ax.fill_between([0, span_x], 0, span_y, color="#009E73", alpha=0.08, lw=0)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.text(span_x * 0.97, span_y * 0.95, "neither side loses", ha="right", va="top", fontsize=8, color="#00694d")
+    label = metric.replace("_", " ")
+    ax.set_xlabel(f"{names.get(a, a)}: change in {label} vs {summary['differences_vs']}")
+    ax.set_ylabel(f"{names.get(b, b)}: change in {label}")
+    ax.grid(alpha=0.25)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8, title="terms")
+    ax.set_title(_wrap(title or f"Who gains from which terms: paired differences with 95 % intervals "
+                       f"({summary['trials']} trials, seed {summary['seed']})", 90), loc="left")
     return save(fig, stem)

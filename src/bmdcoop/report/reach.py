@@ -61,3 +61,45 @@ def reach_figure(result, stem: str | Path) -> list[Path]:
     from bmdcoop.report.figures import save
 
     return save(_draw(result), stem)
+
+
+def arsenal_figure(rows: list[dict], stem: str | Path, cueing: str = "space-ir") -> list[Path]:
+    """Warheads a deployment could engage at all, and at most kill, against burnout speed (log
+    scale), beside the arsenal's deployed warheads - one series per deployment (`analysis.arsenal`)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from bmdcoop.report.figures import save
+
+    sel = [r for r in rows if r["cueing"] == cueing and r["interceptor_speed_kms"] is not None]
+    deps = list(dict.fromkeys(r["deployment"] for r in sel))
+    warheads = sel[0]["warheads"] if sel else 1.0
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    floor = 0.5                                   # zero drawn on the log axis at 0.5, labelled "0"
+    dodge = np.linspace(-0.08, 0.08, len(deps)) if len(deps) > 1 else np.zeros(1)
+    for k, dep in enumerate(deps):
+        pts = sorted((r["interceptor_speed_kms"], r["warheads_engageable"], r["max_kills"]) for r in sel
+                     if r["deployment"] == dep)
+        x = [p[0] + dodge[k] for p in pts]
+        colour = PARTY_COLOURS[k % len(PARTY_COLOURS)]
+        ax.plot(x, [max(p[1], floor) for p in pts], "-", marker=MARKERS[k % len(MARKERS)], color=colour, ms=5,
+                label=f"{dep}: engageable at all")
+        ax.plot(x, [max(p[2], floor) for p in pts], ":", marker=MARKERS[k % len(MARKERS)], color=colour, ms=4,
+                mfc="white", label=f"{dep}: at most killed")
+    ax.axhline(warheads, color="black", lw=1)
+    ax.text(ax.get_xlim()[0] if sel else 0, warheads * 1.15, f"deployed strategic warheads: {warheads:,.0f}",
+            fontsize=8)
+    ax.set_yscale("log")
+    ax.set_ylim(floor * 0.8, warheads * 2.5)
+    ticks = [t for t in (floor, 1, 10, 100, 1000, 10000) if t <= warheads * 2.5]
+    ax.set_yticks(ticks)
+    ax.set_yticklabels(["0"] + [f"{t:g}" for t in ticks[1:]])
+    ax.set_xlabel("interceptor burnout speed (km/s)")
+    ax.set_ylabel("warheads")
+    ax.grid(alpha=0.25)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=7)
+    ax.set_title(f"Arsenal scale: warheads engageable and at most killed (cueing {cueing}); all interceptors "
+                 "of the deployment fired once each", loc="left", fontsize=9)
+    return save(fig, stem)
