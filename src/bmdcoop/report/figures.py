@@ -70,6 +70,19 @@ def scale_bar(ax, view: MapView) -> float:
     return length
 
 
+def finish_map(ax, view: MapView, note: str = "") -> None:
+    """The frame every map shares: its extent at one km per km, no ticks, the scale bar, and the
+    projection named under it with its largest scale error."""
+    ax.set_xlim(*view.xlim_km)
+    ax.set_ylim(*view.ylim_km)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    scale_bar(ax, view)
+    ax.text(0.0, -0.01, f"{view.projection.name}; scale error <= {100 * view.scale_error:.1f} % on this map. {note}",
+            transform=ax.transAxes, fontsize=7, va="top", color="#555")
+
+
 def map_figure(scene: Scene, view: MapView, stem: str | Path, title: str | None = None) -> list[Path]:
     """The map of `view` (from `layers.map_view(scene)`) with its projection named under it."""
     plt = _plt()
@@ -94,16 +107,8 @@ def map_figure(scene: Scene, view: MapView, stem: str | Path, title: str | None 
             for x, y, text in zip(layer.x_km, layer.y_km, layer.labels):
                 ax.annotate(text, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=6.5,
                             bbox=LABEL_BOX, zorder=6)
-    ax.set_xlim(*view.xlim_km)
-    ax.set_ylim(*view.ylim_km)
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    scale_bar(ax, view)
+    finish_map(ax, view, "Coastlines and borders: Natural Earth 1:110m.")
     ax.set_title(_wrap(title or scene.title()), loc="left")
-    ax.text(0.0, -0.01, f"{view.projection.name}; scale error <= {100 * view.scale_error:.1f} % on this map. "
-            "Coastlines and borders: Natural Earth 1:110m.", transform=ax.transAxes, fontsize=7, va="top",
-            color="#555")
     ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.04), ncol=2, fontsize=7, frameon=False)
     return save(fig, stem)
 
@@ -190,23 +195,34 @@ def timeline_figure(events, scene: Scene, stem: str | Path) -> list[Path]:
 def gains_figure(summary: dict, stem: str | Path, parties: list[str], names: dict[str, str] | None = None,
                  metric: str = "expected_surviving_value", title: str | None = None) -> list[Path]:
     """Each variant as a point: the first party's gain against the second's, both paired differences
-    against the summary's first variant (`differences`), with their 95 % intervals; the quadrant
-    where neither loses is shaded."""
+    against the summary's first variant (`differences`), with their 95 % intervals; variants with the
+    same outcome share a point and a label; the quadrant where neither loses is shaded."""
     plt = _plt()
     names = names or {}
     a, b = parties[:2]
-    diffs = summary["differences"]
-    fig, ax = plt.subplots(figsize=(7, 5.2))
-    xs, ys = [], []
-    for k, (variant, d) in enumerate(diffs.items()):
-        (x, xlo, xhi), (y, ylo, yhi) = d[a][metric], d[b][metric]
+    points = [(v, d[a][metric], d[b][metric]) for v, d in summary["differences"].items()]
+    tol_x = 0.02 * max([abs(p[1][0]) for p in points] + [1.0])     # closer than 2 % of the span: one point
+    tol_y = 0.02 * max([abs(p[2][0]) for p in points] + [1.0])
+    groups: list[list] = []
+    for p in sorted(points, key=lambda p: (p[1][0], p[2][0])):
+        near = next((g for g in groups if abs(g[0][1][0] - p[1][0]) <= tol_x and abs(g[0][2][0] - p[2][0]) <= tol_y),
+                    None)
+        near.append(p) if near is not None else groups.append([p])
+    fig, ax = plt.subplots(figsize=(7.5, 5.2))
+    xs, ys = [0.0], [0.0]
+    for k, members in enumerate(groups):
+        _, (x, xlo, xhi), (y, ylo, yhi) = members[0]
         ax.errorbar([x], [y], xerr=[[max(0.0, x - xlo)], [max(0.0, xhi - x)]],
-                    yerr=[[max(0.0, y - ylo)], [max(0.0, yhi - y)]], fmt="o", color=PARTY_COLOURS[k % 7], ms=5,
-                    capsize=2, lw=1, label=variant)
+                    yerr=[[max(0.0, y - ylo)], [max(0.0, yhi - y)]], fmt="o", color=THREAT_COLOUR, ms=5, capsize=2,
+                    lw=1)
+        # a number beside the point, the names in a key outside the axes: labels never collide
+        ax.annotate(str(k + 1), (x, y), xytext=(4, 4), textcoords="offset points", fontsize=8, bbox=LABEL_BOX)
         xs += [xlo, xhi]
         ys += [ylo, yhi]
-    span_x = max(1.0, max(map(abs, xs), default=1.0)) * 1.15
-    span_y = max(1.0, max(map(abs, ys), default=1.0)) * 1.15
+    key = "\n".join(f"{k + 1}: {', '.join(m[0] for m in members)}" for k, members in enumerate(groups))
+    ax.text(1.02, 1.0, key, transform=ax.transAxes, va="top", fontsize=7.5, wrap=True)
+    span_x = max(1.0, max(map(abs, xs))) * 1.25
+    span_y = max(1.0, max(map(abs, ys))) * 1.6
     ax.set_xlim(-span_x, span_x)
     ax.set_ylim(-span_y, span_y)
     ax.fill_between([0, span_x], 0, span_y, color="#009E73", alpha=0.08, lw=0)
@@ -217,7 +233,6 @@ def gains_figure(summary: dict, stem: str | Path, parties: list[str], names: dic
     ax.set_xlabel(f"{names.get(a, a)}: change in {label} vs {summary['differences_vs']}")
     ax.set_ylabel(f"{names.get(b, b)}: change in {label}")
     ax.grid(alpha=0.25)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8, title="terms")
     ax.set_title(_wrap(title or f"Who gains from which terms: paired differences with 95 % intervals "
                        f"({summary['trials']} trials, seed {summary['seed']})", 90), loc="left")
     return save(fig, stem)

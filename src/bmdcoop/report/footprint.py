@@ -55,7 +55,7 @@ def plot_footprint(result: FootprintResult, path: str | Path) -> Path:
     import matplotlib.pyplot as plt
 
     from bmdcoop.engagement.grid import defended_outline
-    from bmdcoop.report.figures import scale_bar
+    from bmdcoop.report.figures import finish_map
     from bmdcoop.report.layers import MapView
     from bmdcoop.report.projection import basemap, centred_on
 
@@ -71,7 +71,7 @@ def plot_footprint(result: FootprintResult, path: str | Path) -> Path:
                                                                               (py.max() + pad) / 1e3),
                    proj.scale_error(lat, lon))
     fig, ax = plt.subplots(figsize=(9, 7.5), dpi=110)
-    bx, by = basemap(proj)
+    bx, by = basemap(proj, tuple(1e3 * np.array([*view.xlim_km, *view.ylim_km])))
     ax.plot(bx / 1e3, by / 1e3, color="0.45", lw=0.5, zorder=3)     # borders over the filled areas
 
     def fill(geom, colour, alpha, label):
@@ -90,18 +90,11 @@ def plot_footprint(result: FootprintResult, path: str | Path) -> Path:
         ax.plot(x / 1e3, y / 1e3, "ko", ms=5)
         ax.annotate(f"{b.id}\n{b.interceptor}", (x / 1e3, y / 1e3), fontsize=7, xytext=(3, 3),
                     textcoords="offset points")
-    ax.set_xlim(*view.xlim_km)
-    ax.set_ylim(*view.ylim_km)
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    scale_bar(ax, view)
+    finish_map(ax, view, "Borders: Natural Earth 1:110m.")
     batteries = ", ".join(sorted({f"{b.id} ({b.interceptor})" for b in result.batteries}))
     ax.set_title(f"Defended footprint vs {result.threat} from {result.launch[0]:.2f}, {result.launch[1]:.2f}\n"
                  f"batteries: {batteries}; cueing: {result.cueing or 'as the scenario says'}; "
                  f"aimpoint grid {g.spacing_km:g} km", loc="left", fontsize=9)
-    ax.text(0.0, -0.01, f"{proj.name}; scale error <= {100 * view.scale_error:.1f} % on this map",
-            transform=ax.transAxes, fontsize=7, va="top", color="#555")
     ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.04), ncol=3, fontsize=7, frameon=False)
     path = Path(path)
     fig.savefig(path, bbox_inches="tight")

@@ -57,7 +57,7 @@ def map_view(scene: Scene, margin: float = 0.06) -> MapView:
     x0, x1, y0, y1 = np.nanmin(px), np.nanmax(px), np.nanmin(py), np.nanmax(py)
     pad = margin * max(x1 - x0, y1 - y0, 2e5)
     xlim, ylim = ((x0 - pad) / 1e3, (x1 + pad) / 1e3), ((y0 - pad) / 1e3, (y1 + pad) / 1e3)
-    bx, by = basemap(proj)
+    bx, by = basemap(proj, (xlim[0] * 1e3, xlim[1] * 1e3, ylim[0] * 1e3, ylim[1] * 1e3))
     layers = [Layer("coastlines and borders (Natural Earth 1:110m)", "basemap", BASEMAP_COLOUR, bx / 1e3, by / 1e3)]
     for party in scene.parties:
         rings = [proj.forward(c.lat_deg, c.lon_deg) for c in scene.coverage if c.party == party]

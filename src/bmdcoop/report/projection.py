@@ -79,9 +79,11 @@ def centred_on(lat_deg, lon_deg) -> MapProjection:
     return MapProjection(round(lat0, 1), round(lon0, 1))
 
 
-def basemap(proj: MapProjection, max_angle_deg: float = MAX_ANGLE_DEG) -> tuple[np.ndarray, np.ndarray]:
+def basemap(proj: MapProjection, bounds_m: tuple[float, float, float, float] | None = None,
+            max_angle_deg: float = MAX_ANGLE_DEG) -> tuple[np.ndarray, np.ndarray]:
     """Coastlines and borders (the rings of the bundled Natural Earth 1:110m country polygons) as
-    projected (x_m, y_m) with NaN between rings - one polyline, ready for one plot call."""
+    projected (x_m, y_m) with NaN between rings - one polyline, ready for one plot call; with
+    `bounds_m` (x0, x1, y0, y1), only the rings that reach into that box."""
     xs, ys = [], []
     for entry in regions.countries().values():
         for rings in entry["polygons"]:
@@ -90,6 +92,9 @@ def basemap(proj: MapProjection, max_angle_deg: float = MAX_ANGLE_DEG) -> tuple[
                 if np.nanmax(proj.angle_deg(a[:, 1], a[:, 0])) > max_angle_deg:
                     continue
                 x, y = proj.forward(a[:, 1], a[:, 0])
+                if bounds_m is not None and (x.max() < bounds_m[0] or x.min() > bounds_m[1] or y.max() < bounds_m[2]
+                                             or y.min() > bounds_m[3]):
+                    continue
                 xs += [x, [np.nan]]
                 ys += [y, [np.nan]]
     if not xs:
