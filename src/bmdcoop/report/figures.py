@@ -17,7 +17,7 @@ from bmdcoop.report.layers import (COMPARED, MapView, altitude_profiles, compari
 from bmdcoop.report.scene import PARTY_COLOURS, THREAT_COLOUR, Scene
 
 MARKERS = {"square": "s", "triangle-up": "^", "diamond": "D", "star": "*", "x": "x", "circle-open": "o"}
-DPI = 200
+DPI = 150
 
 
 def _plt():
