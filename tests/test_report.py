@@ -188,3 +188,27 @@ def test_report_json_names_its_files(capsys):
     data = json.loads(capsys.readouterr().out)
     assert set(data) >= {"report", "czml", "kml", "sizes_bytes"}
     assert data["sizes_bytes"]["report"] < 10e6
+
+
+def test_a_raid_nobody_fires_at_still_gets_its_report_and_globe(tmp_path):
+    """No interceptor at all (every battery empty): the shots table has no rows; the report shows
+    the raid, its timeline ends at impact, and the globe files hold the missiles only."""
+    import copy
+
+    from battle_cases import BASE
+
+    from bmdcoop.analysis.compare import run
+    from bmdcoop.report import write_outputs
+
+    sc = copy.deepcopy(BASE)
+    for b in sc["batteries"]:
+        b["rounds"] = 0
+    run(sc, trials=3, workers=1, out=tmp_path / "dry")
+    paths = write_outputs(tmp_path / "dry")
+    from bmdcoop.report import write_report
+
+    rep = write_report(tmp_path / "dry", tmp_path / "again.html")
+    assert not any("intercept" in (t.name or "") for t in rep.figures["map"].data)
+    assert rep.events.rows[-1]["event"] == "impact" and not rep.events.engine_shots
+    czml = json.loads(paths["czml"].read_text())
+    assert any(p["id"].startswith("missile/") for p in czml) and not any(p["id"].startswith("intercept/") for p in czml)
