@@ -130,7 +130,7 @@ def trajectory_figure(scene: Scene):
                                  name=f"{scene.party_names[pt['party']]} intercepts", hovertext=pt["hover"],
                                  hoverinfo="text", marker={"color": scene.colour(pt["party"]), "size": 6,
                                                            "symbol": "x"}))
-    fig.update_layout(title={"text": f"Trajectories and intercept altitudes: {scene.name} [{scene.variant}]",
+    fig.update_layout(title={"text": f"Trajectories and intercept altitudes: {scene.display_name} [{scene.variant}]",
                              "font": {"size": 14}}, font=FONT, height=520, plot_bgcolor="white",
                       xaxis={"title": "ground range from launch (km)", "gridcolor": "#eee"},
                       yaxis={"title": "altitude (km)", "gridcolor": "#eee"}, margin={"l": 10, "r": 10, "t": 50, "b": 40})

@@ -74,7 +74,8 @@ def missile_events(scenario, *, seed: int, trial: int, threat: str, copy: int = 
         raise unknown_name("threat", threat, ids)
     n = ids.index(threat)
     if not 0 <= copy < sc.threats[n].count:
-        raise InputError(f"threat {threat} has {sc.threats[n].count} missiles: copy must be 0..{sc.threats[n].count - 1}")
+        last = sc.threats[n].count - 1
+        raise InputError(f"threat {threat} has {last + 1} missiles: copy must be 0..{last}")
     plan = plan or build_plan(sc)
     i = int(sum(th.count for th in sc.threats[:n]) + copy)
     tr = Engine(plan, seed).run(int(trial))

@@ -158,13 +158,14 @@ def comparison_figure(summary: dict, stem: str | Path, parties: list[str], names
             x = np.array([r["value"] for r in sel], dtype=float)
             lo = np.array([r["lo"] if r["lo"] is not None else r["value"] for r in sel], dtype=float)
             hi = np.array([r["hi"] if r["hi"] is not None else r["value"] for r in sel], dtype=float)
-            ax.errorbar(x, y, xerr=[np.maximum(x - lo, 0.0), np.maximum(hi - x, 0.0)], fmt=shapes[p % 4], color=PARTY_COLOURS[p % len(PARTY_COLOURS)],
-                        ms=5, capsize=2, lw=1, label=names.get(party, party))
+            ax.errorbar(x, y, xerr=[np.maximum(x - lo, 0.0), np.maximum(hi - x, 0.0)], fmt=shapes[p % 4],
+                        color=PARTY_COLOURS[p % len(PARTY_COLOURS)], ms=5, capsize=2, lw=1,
+                        label=names.get(party, party))
         ax.set_title(label)
         ax.grid(axis="x", alpha=0.25)
         ax.set_yticks(range(len(variants)))
         ax.set_yticklabels(variants)
-        ax.invert_yaxis() if ax is np.atleast_1d(axes)[0] else None
+    np.atleast_1d(axes)[0].invert_yaxis()          # the axes share y: inverting one inverts them all
     np.atleast_1d(axes)[0].legend(loc="upper left", bbox_to_anchor=(0.0, -0.12 - 0.5 / max(1, len(variants))),
                                   ncol=len(parties), frameon=False, fontsize=8)
     fig.suptitle(_wrap(f"{heading}: mean and 95 % interval, {summary['trials']} trials, seed {summary['seed']} "
@@ -186,7 +187,8 @@ def timeline_figure(events, scene: Scene, stem: str | Path) -> list[Path]:
     ax.invert_yaxis()
     ax.grid(axis="x", alpha=0.25)
     ax.set_xlabel("time from the raid's start (s)")
-    ax.set_title(_wrap(f"Engagement timeline: {events.label}; {scene.name} [{events.variant}], cueing: {scene.cueing}",
+    ax.set_title(_wrap(f"Engagement timeline: {events.label}; {scene.display_name} [{events.variant}], "
+                       f"cueing: {scene.cueing}",
                        100), loc="left")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
     return save(fig, stem)

@@ -49,7 +49,7 @@ def write_czml(scene: Scene, path: str | os.PathLike, *, step_s: float = STEP_S)
     from czml3.types import TimeInterval
 
     end = _at(_end_s(scene))
-    packets = [Packet(id="document", name=f"{scene.name} [{scene.variant}], trial {scene.trial}", version="1.0",
+    packets = [Packet(id="document", name=f"{scene.display_name} [{scene.variant}], trial {scene.trial}", version="1.0",
                       clock=Clock(interval=TimeInterval(start=EPOCH, end=end), currentTime=EPOCH, multiplier=20))]
     for s in scene.sites:
         packets.append(Packet(
@@ -117,7 +117,7 @@ def write_kml(scene: Scene, path: str | os.PathLike, *, step_s: float = STEP_S) 
         return TimeSpan(begin=KmlDateTime(_at(a_s)), end=KmlDateTime(_at(b_s)))
 
     colours = {"threat": THREAT_COLOUR, **{p: scene.colour(p) for p in scene.parties}}
-    doc = Document(name=f"{scene.name} [{scene.variant}], trial {scene.trial}",
+    doc = Document(name=f"{scene.display_name} [{scene.variant}], trial {scene.trial}",
                    styles=[style(f"party-{p}", c) for p, c in colours.items()])
     sites = Folder(name="sites")
     for s in scene.sites:

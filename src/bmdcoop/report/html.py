@@ -83,9 +83,9 @@ def write_report(source: str | os.PathLike | RunFolder, out: str | os.PathLike |
         "<p class='warn'>The replayed trial differs from the stored shot rows: the results were written by "
         "another version of bmdcoop or its catalog.</p>")
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>bmdcoop report: {e(sc.name)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>bmdcoop report: {e(scene.display_name)}</title>
 <style>{STYLE}</style><script type="text/javascript">{get_plotlyjs()}</script></head><body>
-<h1>{e(sc.name)}: variant {e(v)}</h1>
+<h1>{e(scene.display_name)}: variant {e(v)}</h1>
 <p>{e(sc.description)}</p>
 <p class="note">{rf.trials} trials, seed {rf.seed}; variants: {e(', '.join(rf.variants))}. Architecture of this
 variant: {e(sc.architecture)}; cueing: {e(scene.cueing)}.</p>

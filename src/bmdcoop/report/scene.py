@@ -123,13 +123,17 @@ class Scene:
             lon += list(tr.lon_deg[ok][::20])
         return np.array(lat), np.array(lon)
 
+    @property
+    def display_name(self) -> str:
+        """The scenario's name without the ':VARIANT' that `compare` gives a variant's scenario."""
+        return self.name.removesuffix(f":{self.variant}")
+
     def title(self) -> str:
         """Names the threat, the batteries and the cueing (figure titles)."""
         missiles = sorted({t.missile for t in self.tracks})
         n = sum(1 for _ in self.missiles) or len(self.tracks)
         interceptors = sorted({s.what for s in self.sites if s.kind == "battery"})
-        name = self.name.removesuffix(f":{self.variant}")     # compare names a variant's scenario NAME:VARIANT
-        return (f"{name} [{self.variant}]: {n} {'missiles' if self.missiles else 'threats'} "
+        return (f"{self.display_name} [{self.variant}]: {n} {'missiles' if self.missiles else 'threats'} "
                 f"({', '.join(missiles)}) vs {sum(s.kind == 'battery' for s in self.sites)} batteries "
                 f"({', '.join(interceptors)}); cueing: {self.cueing}")
 
