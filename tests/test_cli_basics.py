@@ -25,4 +25,4 @@ def test_catalog_json_is_one_object_with_every_kind():
     proc = run_cli("catalog", "--json")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert set(data) == {"missiles", "interceptors", "sensors", "sites"}
+    assert set(data) == {"missiles", "interceptors", "sensors", "sites", "references"}   # references: the legend

@@ -132,13 +132,13 @@ def test_unknown_interceptor_suggests_and_lists_known_names():
 
 
 @pytest.mark.parametrize("overrides, words", [
-    # min above max (SM-3 IB: 70-500 km)
-    ({"min_alt_m": 600e3}, ("'sm-3-ib'", "maximum intercept altitude 500 km", "minimum 600 km")),
-    ({"max_alt_m": 70e3}, ("'sm-3-ib'", "maximum intercept altitude 70 km", "minimum 70 km")),   # max == min
-    ({"min_alt_m": -5e3}, ("'sm-3-ib'", "minimum intercept altitude -5 km", "negative")),
-    ({"burnout_speed_mps": 0.0}, ("burnout speed",)),
-    ({"burnout_speed_mps": float("nan")}, ("burnout_speed_mps",)),
-    ({"pk": 1.5}, ("kill probability",)),
+    # the messages of the catalog's entry model, in catalog fields and units (min above max: SM-3 IB 70-500 km)
+    ({"min_alt_m": 600e3}, ("'sm-3-ib'", "max_intercept_alt_km 500 must be above min_intercept_alt_km 600")),
+    ({"max_alt_m": 70e3}, ("'sm-3-ib'", "max_intercept_alt_km 70 must be above min_intercept_alt_km 70")),
+    ({"min_alt_m": -5e3}, ("'sm-3-ib'", "min_intercept_alt_km", "greater than or equal to 0", "-5")),
+    ({"burnout_speed_mps": 0.0}, ("burnout_speed_kms", "greater than 0")),
+    ({"burnout_speed_mps": float("nan")}, ("burnout_speed_kms", "finite")),
+    ({"pk": 1.5}, ("pk_single_shot", "less than or equal to 1")),
     ({"reaction_s": -1.0}, ("reaction_s",)),
     ({"max_altitude_km": 100.0}, ("unknown interceptor parameter", "max_alt_m")),
 ])
@@ -160,7 +160,7 @@ def test_cli_unknown_interceptor_message_suggests_the_name(tmp_path, capsys):
 
 
 def test_bad_variant_via_with_is_rejected_too():
-    with pytest.raises(InputError, match="maximum intercept altitude"):
+    with pytest.raises(InputError, match="max_intercept_alt_km 150 must be above min_intercept_alt_km 200"):
         interceptor_spec("thaad").with_(min_alt_m=200e3)
 
 

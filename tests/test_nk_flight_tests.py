@@ -8,8 +8,8 @@ independent *validations*. Observed figures: KCNA announcements as confirmed in 
 Japan's Ministry of Defense, compiled by D. Wright (Union of Concerned Scientists,
 allthingsnuclear.org, 2017) and CSIS Missile Threat (2017-2022); launches head roughly east over
 the Sea of Japan (azimuth 90), the two flights over Hokkaido east-north-east (75). The
-Hwasong-15 (29 Nov 2017, its only lofted test and the listed validation case) is in
-tests/test_targeting.py; its stages are derived from its published range, not from that flight.
+Hwasong-15 (29 Nov 2017, its only lofted test) is in tests/test_targeting.py: its structure is the
+Hwasong-14's and that flight gives its payload (issue 11), the flight time being the check.
 """
 from __future__ import annotations
 

@@ -79,7 +79,7 @@ def test_every_catalog_radar_follows_from_its_derivation():
     assert tool.mismatches(table) == []
     refs = catalog.references("sensors")
     for name in radars:
-        raw = catalog._raw("sensors")["entries"][name]["derivation"]
+        raw = catalog.PACKAGE.raw("sensors", name)["derivation"]
         for key, value in raw.items():
             if isinstance(value, dict):
                 assert value["ref"] in refs and refs[value["ref"]]["year"], (name, key)

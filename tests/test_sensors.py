@@ -67,6 +67,15 @@ def test_line_of_sight_agrees_with_dense_segment_sampling(lat1, lon1, h1, lat2, 
         assert vis
 
 
+def test_a_target_a_hair_from_the_sensor_does_not_crash():
+    """Hypothesis found lat 1e-210 vs 0: the scaled segment's length underflows to 0 (was a
+    ZeroDivisionError in the kernel)."""
+    sens = _one(lat=9.6e-210, lon=5.0e-163, alt=555456.86, min_elevation_deg=-90, az_coverage_deg=360)
+    tgt = earth.geodetic_to_ecef(0.0, 0.0, 555456.86)
+    vis, rng = S.visibility(sens, tgt[None])
+    assert rng[0, 0, 0] < 1e-3
+
+
 def test_straight_down_is_visible_without_elevation_mask():
     """Looking straight down, u/range can round to just below -1; a -90 deg mask must still accept
     it (hypothesis found lat 0, lon 0 failing before the kernel clamped, as the reference does)."""

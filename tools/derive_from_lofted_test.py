@@ -1,6 +1,6 @@
 """Solve a catalog missile's structural fraction from an observed lofted test flight.
 
-Usage: python tools/derive_from_lofted_test.py MISSILE LAT LON AZIMUTH_DEG RANGE_KM APOGEE_KM
+Usage: python tools/derive_from_lofted_test.py MISSILE LAT LON AZIMUTH_DEG RANGE_KM APOGEE_KM [--solve payload]
 
 For missiles whose only hard public data are lofted test flights (the North Korean ICBMs), the
 stage masses are derived so that the missile, at its catalog payload and with its catalog stage
@@ -10,6 +10,10 @@ for which `bmdcoop.flyout(..., trajectory="lofted")` still reaches the observed 
 fraction, the stage table to paste into missiles.yaml, and the maximum range that follows (the
 published range is then a check, not an input). Other test flights of the same missile stay
 independent validations (tests/test_nk_flight_tests.py).
+
+With `--solve payload` the structure stays as the catalog has it (taken from engineering evidence,
+e.g. the Hwasong-15 from the Hwasong-14) and the largest payload that still flies the observed
+flight is solved instead: the payload the flight implies (issue 11).
 """
 from __future__ import annotations
 
@@ -44,10 +48,25 @@ def flies(entry: dict, launch, az: float, range_km: float, apogee_km: float) -> 
         return False
 
 
+def implied_payload(entry: dict, launch, az: float, range_km: float, apogee_km: float) -> float:
+    """The largest payload (kg, to 1 kg) with which the entry flies the observed flight at full burn."""
+    lo, hi = 1.0, 20.0 * float(entry["payload_kg"])
+    if not flies({**entry, "payload_kg": lo}, launch, az, range_km, apogee_km):
+        raise SystemExit(f"{entry['name']} cannot fly the test even with a 1 kg payload")
+    while hi - lo > 1.0:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if flies({**entry, "payload_kg": mid}, launch, az, range_km, apogee_km) else (lo, mid)
+    return lo
+
+
 def main(argv: list[str]) -> None:
     name = argv[0]
     lat, lon, az, range_km, apogee_km = (float(v) for v in argv[1:6])
     entry = {**catalog.load("missiles")[name], "name": name}
+    if argv[6:8] == ["--solve", "payload"]:
+        p = implied_payload(entry, (lat, lon), az, range_km, apogee_km)
+        print(f"{name}: the flight implies a payload of {p:,.0f} kg at the catalog structure")
+        return
     lo, hi = 0.02, 0.30                       # feasible at lo, not at hi
     if not flies(with_fraction(entry, lo), (lat, lon), az, range_km, apogee_km):
         raise SystemExit(f"{name} cannot fly the test even with a structural fraction of {lo}")

@@ -15,11 +15,13 @@ from bmdcoop.scenario.models import Battery
 from bmdcoop.sensing.timeline import Timeline, timeline
 from bmdcoop.battle import wta
 from bmdcoop.analysis.compare import compare, run
+from bmdcoop.analysis.sweep import sweep
+from bmdcoop.analysis.agreements import agreement_space
 
 __version__ = "0.1.0"
 __all__ = ["InputError", "OutOfRangeError", "timeline", "Timeline", "footprint", "reach",
            "flyout", "flyout_many", "max_range_km", "trajectory", "FlyoutResult", "TrajectoryResult",
            "Scenario", "load_scenario", "dump_scenario", "scenario_schema", "validate_scenario",
            "Fan", "InterceptorSpec", "fly_out_fan", "interceptor_spec", "Battery", "Engagements", "engage", "wta",
-           "compare", "run",
+           "compare", "run", "sweep", "agreement_space",
            "__version__"]

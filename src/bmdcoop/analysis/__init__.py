@@ -1,4 +1,5 @@
 """Analysis layer: metrics per party and variant with 95 % intervals (`metrics`), and the
-campaign entry points users call (`compare`: `run` and `compare`). May import every layer below
-(simulation and down); nothing above it (report, cli).
+campaign entry points users call: `compare` (`run`, `compare`), `sweep` (grids of field-path
+variants) and `agreements` (the agreement space and its Pareto set, `pareto`). May import every
+layer below (simulation and down); nothing above it (report, cli).
 """

@@ -18,12 +18,13 @@ from bmdcoop.outputs import jsonable, write_text_atomically
 from bmdcoop.scenario import load_scenario, scenario_to_dict
 from bmdcoop.scenario.models import ARCHITECTURES
 from bmdcoop.scenario.variants import variant_scenarios
-from bmdcoop.sim.campaign import run_campaign
+from bmdcoop.sim.campaign import CampaignResult, run_campaign
 
 
-def variants_of(scenario, architectures: list[str] | None = None) -> dict[str, Any]:
-    """{variant name: Scenario} that `compare` runs (module doc)."""
-    sc = load_scenario(scenario)
+def variants_of(scenario, architectures: list[str] | None = None, catalog=None) -> dict[str, Any]:
+    """{variant name: Scenario} that `compare` runs (module doc); `catalog`: user entries the
+    scenario's names may use (each variant carries those it uses in its `catalog:` section)."""
+    sc = load_scenario(scenario, catalog)
     if architectures:
         bad = [a for a in architectures if a not in ARCHITECTURES]
         if bad:
@@ -45,42 +46,71 @@ def variants_of(scenario, architectures: list[str] | None = None) -> dict[str, A
 
 def compare(scenario, *, architectures: list[str] | None = None, trials: int = 1000, seed: int | None = None,
             workers: int | None = None, out: str | os.PathLike | None = None, force: bool = False,
-            progress: Callable[[int, int, str], None] | None = None, engine: str = "auto") -> dict[str, Any]:
+            progress: Callable[[int, int, str], None] | None = None, engine: str = "auto",
+            catalog=None) -> dict[str, Any]:
     """Run every variant on the same seed and trials; the `compare` summary (`analysis.metrics`).
 
     With `out`, each variant's results go to OUT/<variant>/ and the summary to OUT/summary.json.
+    catalog: user entries (a catalog file, `bmdcoop.catalog.Layer` or `Catalog`) the scenario may name.
 
     Example:
       >>> res = compare("examples/iran-raid-compare.yaml", trials=500)   # doctest: +SKIP
       >>> res["architectures"]["coordinated"]["nato"]["p_no_leak"]        # doctest: +SKIP
     """
-    variants = variants_of(scenario, architectures)
-    seed = load_scenario(scenario).seed if seed is None else seed
-    results = []
-    for k, (name, sc) in enumerate(variants.items()):
-        step = (lambda d, t, name=name, k=k: progress(k * trials + d, len(variants) * trials, name)) if progress else None
-        results.append(run_campaign(sc, trials=trials, seed=seed, workers=workers, force=force, name=name,
-                                    out=None if out is None else Path(out) / name, progress=step, engine=engine))
-    summary = compare_summary(results)
+    variants = variants_of(scenario, architectures, catalog)
+    seed = load_scenario(scenario, catalog).seed if seed is None else seed
+    results = run_variants(variants, trials=trials, seed=seed, workers=workers, out=out, force=force,
+                           progress=progress, engine=engine)
+    summary = {**compare_summary(results), **user_marks(variants.values())}
     if out is not None:
-        _write_json(Path(out) / "summary.json", summary)
+        write_summary(out, summary)
     return summary
+
+
+def run_variants(variants: dict[str, Any], *, trials: int, seed: int, workers: int | None = None,
+                 out: str | os.PathLike | None = None, force: bool = False,
+                 progress: Callable[[int, int, str], None] | None = None,
+                 folders: dict[str, str] | None = None, engine: str = "auto") -> list[CampaignResult]:
+    """One campaign per {name: Scenario or Plan}, all on `seed` (common random numbers), in order.
+
+    With `out`, variant `name` writes to OUT/<folders[name], default name>/; progress(done, total,
+    name) counts trials over all variants."""
+    results = []
+    total = len(variants) * trials
+    for k, (name, sc) in enumerate(variants.items()):
+        step = (lambda d, t, name=name, k=k: progress(k * trials + d, total, name)) if progress else None
+        where = None if out is None else Path(out) / (folders or {}).get(name, name)
+        results.append(run_campaign(sc, trials=trials, seed=seed, workers=workers, force=force, name=name,
+                                    out=where, progress=step, engine=engine))
+    return results
 
 
 def run(scenario, *, trials: int = 1000, seed: int | None = None, workers: int | None = None,
         out: str | os.PathLike | None = None, force: bool = False,
-        progress: Callable[[int, int, str], None] | None = None, engine: str = "auto") -> dict[str, Any]:
+        progress: Callable[[int, int, str], None] | None = None, engine: str = "auto",
+        catalog=None) -> dict[str, Any]:
     """One campaign of the scenario as written: the summary, in `compare`'s shape (one variant,
-    named after the architecture); with `out`, the results and OUT/summary.json."""
-    sc = load_scenario(scenario)
+    named after the architecture); with `out`, the results and OUT/summary.json. `catalog`: user
+    entries the scenario may name."""
+    sc = load_scenario(scenario, catalog)
     step = (lambda d, t: progress(d, t, sc.architecture)) if progress else None
     res = run_campaign(sc, trials=trials, seed=seed, workers=workers, out=out, force=force, progress=step,
                        engine=engine)
-    summary = compare_summary([res])
+    summary = {**compare_summary([res]), **user_marks([sc])}
     if out is not None:
-        _write_json(Path(out) / "summary.json", summary)
+        write_summary(out, summary)
     return summary
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    write_text_atomically(path, json.dumps(jsonable(data), indent=2))
+def user_marks(scenarios) -> dict[str, Any]:
+    """`user` and `user_entries` (per kind, over all variants): the user catalog entries the runs used."""
+    used: dict[str, set[str]] = {}
+    for sc in scenarios:
+        for kind, names in sc.user_entries().items():
+            used.setdefault(kind, set()).update(names)
+    return {"user": bool(used), "user_entries": {kind: sorted(names) for kind, names in used.items()}}
+
+
+def write_summary(out: str | os.PathLike, data: dict[str, Any]) -> None:
+    """OUT/summary.json, whole or absent."""
+    write_text_atomically(Path(out) / "summary.json", json.dumps(jsonable(data), indent=2))

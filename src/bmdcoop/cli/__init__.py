@@ -12,6 +12,7 @@ from bmdcoop.cli._app import app, run_app
 from bmdcoop.cli import battle as _battle  # noqa: F401  (each import registers commands)
 from bmdcoop.cli import bench as _bench  # noqa: F401
 from bmdcoop.cli import catalog as _catalog  # noqa: F401
+from bmdcoop.cli import deals as _deals  # noqa: F401
 from bmdcoop.cli import engagement as _engagement  # noqa: F401
 from bmdcoop.cli import physics as _physics  # noqa: F401
 from bmdcoop.cli import report as _report  # noqa: F401

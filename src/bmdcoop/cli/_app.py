@@ -5,7 +5,8 @@ import contextlib
 import json
 import math
 import sys
-from typing import Any, Callable, Iterator
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional
 
 import typer
 from rich.console import Console
@@ -81,6 +82,17 @@ def parse_latlon(text: str, option: str) -> tuple[float, float]:
     if not (math.isfinite(lon) and -180.0 <= lon <= 360.0):
         raise InputError(f"{option}: longitude {lon} is outside [-180, 360] degrees")
     return lat, lon
+
+
+CATALOG_HELP = ("a catalog file of user entries (missiles, interceptors, sensors, sites) that add to or "
+                "override the package's; see `bmdcoop schema catalog`")
+
+
+def user_catalog(path: Optional[Path]):
+    """The package catalog with the `--catalog FILE` layer on top (the package alone without one)."""
+    from bmdcoop import catalog
+
+    return catalog.PACKAGE if path is None else catalog.Catalog([catalog.load_layer(path)])
 
 
 def run_app(argv: list[str]) -> int:

@@ -1,12 +1,13 @@
 """`bmdcoop run` and `bmdcoop compare`: campaigns of a scenario, per party with 95 % intervals."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Optional
 
 import typer
 from rich.table import Table
 
-from bmdcoop.cli._app import app, console, emit, progress_bar
+from bmdcoop.cli._app import CATALOG_HELP, app, console, emit, progress_bar
 from bmdcoop.errors import InputError
 
 _TRIALS = typer.Option(1000, "--trials", help="Monte Carlo trials per variant")
@@ -14,6 +15,7 @@ _SEED = typer.Option(None, "--seed", help="seed of the random streams (default: 
 _WORKERS = typer.Option(None, "--workers", help="local processes (default: all cores)")
 _FORCE = typer.Option(False, "--force", help="replace the results of another scenario in --out")
 _JSON = typer.Option(False, "--json", help="print one JSON object")
+_CATALOG = typer.Option(None, "--catalog", help=CATALOG_HELP)
 _ENGINE = typer.Option("auto", "--engine", help="auto (compiled fast path where it applies, else the event "
                                                 "engine; same rows), event, or fast")
 
@@ -74,7 +76,7 @@ def run_command(
     trials: int = _TRIALS, seed: Optional[int] = _SEED, workers: Optional[int] = _WORKERS,
     out: Optional[str] = typer.Option(None, "--out", help="folder for results.parquet/, shots.parquet/, "
                                       "summary.json and the resolved scenario"),
-    force: bool = _FORCE, as_json: bool = _JSON, engine: str = _ENGINE,
+    force: bool = _FORCE, as_json: bool = _JSON, engine: str = _ENGINE, catalog_file: Optional[Path] = _CATALOG,
 ) -> None:
     """Monte Carlo campaign of a scenario as written: per party, P(no leak), leakers, interceptors
     used, surviving value and what it cedes, with 95 % intervals."""
@@ -85,7 +87,7 @@ def run_command(
         raise InputError("--out is empty: give a folder name")
     with progress_bar("trials", as_json) as bar:
         res = run(scenario, trials=trials, seed=seed, workers=workers, out=out, force=force, progress=bar,
-                  engine=engine)
+                  engine=engine, catalog=catalog_file)
     emit(res, as_json, _render)
 
 
@@ -97,7 +99,7 @@ def compare_command(
                                                      "scenario's own and its variants:)"),
     trials: int = _TRIALS, seed: Optional[int] = _SEED, workers: Optional[int] = _WORKERS,
     out: Optional[str] = typer.Option(None, "--out", help="folder: OUT/<variant>/ results and OUT/summary.json"),
-    force: bool = _FORCE, as_json: bool = _JSON, engine: str = _ENGINE,
+    force: bool = _FORCE, as_json: bool = _JSON, engine: str = _ENGINE, catalog_file: Optional[Path] = _CATALOG,
 ) -> None:
     """The same raid under several architectures or variants, on the same random draws: per party
     metrics with 95 % intervals and paired differences against the first variant."""
@@ -113,5 +115,5 @@ def compare_command(
         raise InputError("--out is empty: give a folder name")
     with progress_bar("trials", as_json) as bar:
         res = compare(scenario, architectures=archs, trials=trials, seed=seed, workers=workers, out=out,
-                      force=force, progress=bar, engine=engine)
+                      force=force, progress=bar, engine=engine, catalog=catalog_file)
     emit(res, as_json, _render)

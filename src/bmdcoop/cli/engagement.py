@@ -7,7 +7,7 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from bmdcoop.cli._app import app, console, emit, err_console, parse_latlon, progress_bar
+from bmdcoop.cli._app import CATALOG_HELP, app, console, emit, err_console, parse_latlon, progress_bar
 from bmdcoop.errors import InputError
 from bmdcoop.outputs import writable_dir
 
@@ -43,6 +43,9 @@ def footprint_command(
     trajectory: str = typer.Option("min-energy", "--trajectory", help="min-energy, lofted or depressed"),
     boost_s: float = typer.Option(180.0, "--boost-s", help="boost time of an 'ideal' threat"),
     speed: Optional[float] = typer.Option(None, "--interceptor-speed-kms", help="sweep the burnout speed"),
+    payload_kg: Optional[float] = typer.Option(None, "--payload-kg", help="the threat missile's payload, kg "
+                                               "(default: the catalog's)"),
+    catalog_file: Optional[Path] = typer.Option(None, "--catalog", help=CATALOG_HELP),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
     """Defended-area map (GeoJSON, HTML, PNG) of batteries against a threat from a launch point."""
@@ -52,11 +55,16 @@ def footprint_command(
     where = _launch_point(launch)
     if scenario is not None and forward_radar:
         raise InputError("--forward-radar is for preset batteries; a scenario's sensors are its own")
+    fly_kw = {}
+    if payload_kg is not None:
+        if threat == "ideal":
+            raise InputError("--payload-kg needs a catalog missile as --threat (ideal arcs carry no payload)")
+        fly_kw["payload_kg"] = payload_kg
     out = writable_dir(out)
     with progress_bar("footprint", quiet=as_json) as progress:
         result = footprint(battery, threat, where, scenario=scenario, grid_km=grid_km, region=region, cueing=cueing,
                            forward_radars=forward_radar, shared=not no_shared, trajectory=trajectory, boost_s=boost_s,
-                           interceptor_speed_kms=speed, progress=progress)
+                           interceptor_speed_kms=speed, progress=progress, catalog=catalog_file, **fly_kw)
     paths = write_footprint(result, out)
     data = {**result.as_dict(), **paths}
     for w in result.warnings:
@@ -84,6 +92,10 @@ def reach_command(
                                                "ideal (min-energy arcs); default catalog when the preset has one"),
     plot: Optional[Path] = typer.Option(None, "--plot", help="write the fraction-vs-speed PNG here"),
     details: bool = typer.Option(False, "--details", help="list where/when each engageable trajectory is hit"),
+    payload_kg: Optional[float] = typer.Option(None, "--payload-kg", help="a preset's missile payload, kg (default: "
+                                               "the preset's, else the catalog's; a scenario's threats carry "
+                                               "their own payload_kg)"),
+    catalog_file: Optional[Path] = typer.Option(None, "--catalog", help=CATALOG_HELP),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
     """Which trajectories a deployment could engage at all, vs interceptor speed and cueing."""
@@ -94,7 +106,7 @@ def reach_command(
     with progress_bar("reach", quiet=as_json) as progress:
         res = reach(preset, deployment=deps, speeds_kms=_floats(speeds, "--interceptor-speeds-kms"),
                     cueing=[c.strip() for c in cueing.split(",") if c.strip()], threat_model=threat_model,
-                    progress=progress)
+                    payload_kg=payload_kg, catalog=catalog_file, progress=progress)
     result = res.as_dict(details=details)
     if plot is not None:
         plot.parent.mkdir(parents=True, exist_ok=True)

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-import yaml
 
-from bmdcoop.cli._app import app, console, emit, parse_latlon
+from bmdcoop.catalog import load_layer
+from bmdcoop.cli._app import CATALOG_HELP, app, console, emit, parse_latlon, user_catalog
 from bmdcoop.errors import InputError
 from bmdcoop.physics.propagate import Forces
 from bmdcoop.physics.targeting import flyout, trajectory
@@ -58,26 +58,39 @@ def trajectory_command(
     emit(out, as_json, render)
 
 
-def _missile_spec(name: str):
-    """A catalog name, or a YAML file holding one missile in the catalog's entry format."""
-    path = Path(name)
-    if name.endswith((".yaml", ".yml")) or path.is_file():
-        if not path.is_file():
-            raise InputError(f"missile file '{name}' not found")
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise InputError(f"missile file '{name}' is not valid YAML: {exc}") from None
-        if not isinstance(data, dict):
-            raise InputError(f"missile file '{name}' must hold one mapping (a catalog missile entry)")
-        data.setdefault("name", path.stem)
-        return data
-    return name
+def _missile_and_catalog(name: str, catalog_file: Optional[Path]):
+    """(missile name, catalog): a name in the package or `--catalog` file, or a catalog file holding
+    exactly one missile (`flyout FILE.yaml`)."""
+    cat = user_catalog(catalog_file)
+    if not name.endswith((".yaml", ".yml")) and not Path(name).is_file():
+        return name, cat
+    if not Path(name).is_file():
+        raise InputError(f"missile file '{name}' not found")
+    layer = load_layer(Path(name))
+    missiles = sorted(layer.entries.get("missiles", {}))
+    if len(missiles) != 1:
+        raise InputError(f"missile file '{name}' holds {len(missiles)} missiles ({', '.join(missiles) or 'none'}); "
+                         "give it as --catalog FILE with a missile name, or keep one missile in it")
+    return missiles[0], cat.with_layer(layer)
+
+
+def _payloads(text: Optional[str]) -> list[float | None]:
+    if text is None:
+        return [None]
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise InputError(f"--payload-kg must be a number or comma-separated numbers, e.g. 700,1000 (got '{text}')") \
+            from None
+    for v in values:
+        _finite("--payload-kg", v)
+    return values or [None]
 
 
 @app.command("flyout")
 def flyout_command(
-    missile: str = typer.Argument(..., help="catalog missile name (see `bmdcoop catalog missiles`) or a YAML file"),
+    missile: str = typer.Argument(..., help="catalog missile name (see `bmdcoop catalog missiles`), or a catalog "
+                                            "file holding one missile"),
     from_: Optional[str] = typer.Option(None, "--from", help="launch point LAT,LON in degrees (default 0,0)"),
     azimuth_deg: Optional[float] = typer.Option(None, "--azimuth-deg", help="launch azimuth, deg from north"),
     max_range: bool = typer.Option(False, "--max-range", help="maximum range on the azimuth"),
@@ -90,6 +103,9 @@ def flyout_command(
     earth: str = typer.Option("wgs84", "--earth", help=_EARTH_HELP),
     no_rotation: bool = typer.Option(False, "--no-rotation", help="non-rotating Earth"),
     no_drag: bool = typer.Option(False, "--no-drag", help="no atmosphere"),
+    payload_kg: Optional[str] = typer.Option(None, "--payload-kg", help="payload in kg instead of the catalog's; "
+                                             "with --max-range a list (500,1000,1500) gives the range-payload curve"),
+    catalog_file: Optional[Path] = typer.Option(None, "--catalog", help=CATALOG_HELP),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
     """Powered + ballistic flight of a catalog missile: range, apogee, flight and burnout figures."""
@@ -103,13 +119,32 @@ def flyout_command(
     elif flight_path_angle_deg is not None:
         ttype = "depressed"
     forces = Forces(earth=earth, rotation=not no_rotation, drag=not no_drag)
-    res = flyout(_missile_spec(missile), launch, to=aim, range_km=range_km, azimuth_deg=azimuth_deg,
-                 max_range=max_range, trajectory=ttype, apogee_km=loft_apogee_km,
-                 flight_path_angle_deg=flight_path_angle_deg, sample_dt_s=None, forces=forces)
-    out = res.as_dict()
+    name, cat = _missile_and_catalog(missile, catalog_file)
+    payloads = _payloads(payload_kg)
+    if len(payloads) > 1 and not max_range:
+        raise InputError("several --payload-kg values give a range-payload curve: use them with --max-range")
+    rows = [flyout(name, launch, to=aim, range_km=range_km, azimuth_deg=azimuth_deg, max_range=max_range,
+                   trajectory=ttype, apogee_km=loft_apogee_km, flight_path_angle_deg=flight_path_angle_deg,
+                   sample_dt_s=None, forces=forces, payload_kg=p, catalog=cat).as_dict() for p in payloads]
+    user = cat.is_user("missiles", name)
+    if len(rows) > 1:
+        curve = {"missile": name, "user": user, "azimuth_deg": rows[0]["azimuth_deg"],
+                 "launch_lat_deg": rows[0]["launch_lat_deg"], "launch_lon_deg": rows[0]["launch_lon_deg"],
+                 "curve": [{k: r[k] for k in ("payload_kg", "range_km", "apogee_km", "flight_time_s",
+                                              "burnout_speed_mps")} for r in rows]}
+
+        def render_curve(c: dict) -> None:
+            console.print(f"{c['missile']}: maximum range vs payload, azimuth {c['azimuth_deg']:.1f} deg")
+            for r in c["curve"]:
+                console.print(f"  {r['payload_kg']:8.0f} kg  {r['range_km']:9.1f} km  apogee {r['apogee_km']:7.1f} km")
+
+        emit(curve, as_json, render_curve)
+        return
+    out = {**rows[0], "user": user}
 
     def render(r: dict) -> None:
-        console.print(f"{r['missile']} ({r['trajectory_type']}): range {r['range_km']:.1f} km, "
+        console.print(f"{r['missile']} ({r['trajectory_type']}, payload {r['payload_kg']:g} kg): "
+                      f"range {r['range_km']:.1f} km, "
                       f"apogee {r['apogee_km']:.1f} km, flight time {r['flight_time_s']:.1f} s "
                       f"({r['flight_time_s'] / 60:.2f} min)")
         console.print(f"burnout at {r['burnout_time_s']:.1f} s: {r['burnout_speed_mps']:.1f} m/s, "

@@ -3,20 +3,25 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
+from typing import Optional
 
 import typer
 
-from bmdcoop.cli._app import app, console, emit
+from bmdcoop.catalog import catalog_schema
+from bmdcoop.cli._app import CATALOG_HELP, app, console, emit
+from bmdcoop.errors import InputError
 from bmdcoop.scenario import scenario_schema, validate_scenario
 
 
 @app.command("validate")
 def validate_command(
     scenario: str = typer.Argument(..., help="scenario YAML file"),
+    catalog_file: Optional[Path] = typer.Option(None, "--catalog", help=CATALOG_HELP),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
     """Check a scenario file; list every mistake with file:line:column. Exit 2 when invalid."""
-    result = validate_scenario(scenario)
+    result = validate_scenario(scenario, catalog_file)
 
     def render(res: dict) -> None:
         if res["valid"]:
@@ -40,6 +45,11 @@ def validate_command(
 
 
 @app.command("schema")
-def schema_command() -> None:
-    """Print the JSON Schema of scenario files (for editors: validation and completion)."""
-    sys.stdout.write(json.dumps(scenario_schema(), indent=2) + "\n")
+def schema_command(
+    of: str = typer.Argument("scenario", help="scenario (scenario files) or catalog (--catalog files)"),
+) -> None:
+    """Print the JSON Schema of scenario or catalog files (for editors: validation and completion)."""
+    schemas = {"scenario": scenario_schema, "catalog": catalog_schema}
+    if of not in schemas:
+        raise InputError(f"no schema for '{of}' (allowed: {', '.join(schemas)})")
+    sys.stdout.write(json.dumps(schemas[of](), indent=2) + "\n")

@@ -46,6 +46,7 @@ class ThreatPreset:
     missile_class: str
     default_deployments: tuple[str, ...]
     missile: str | None = None          # a catalog missile of the class, flown when threat_model is 'catalog'
+    payload_kg: float | None = None     # the payload it flies with (None: the catalog's)
 
 
 def deployment_names() -> list[str]:
@@ -77,7 +78,8 @@ def threat_presets() -> dict[str, ThreatPreset]:
     out = {}
     for name, e in _data()["threat_presets"].items():
         out[name] = ThreatPreset(name, e["label"], tuple(e["launches"]), tuple(e["targets"]), float(_value(e["boost_s"])),
-                                 e["missile_class"], tuple(e["default_deployments"]), e.get("missile"))
+                                 e["missile_class"], tuple(e["default_deployments"]), e.get("missile"),
+                                 None if e.get("payload_kg") is None else float(_value(e["payload_kg"])))
     return out
 
 

@@ -8,16 +8,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bmdcoop.engagement.interceptors import Fan, InterceptorSpec, fly_out_fan
+from bmdcoop.engagement.interceptors import Fan, InterceptorSpec, fly_out_fan, interceptor_spec
 from bmdcoop.physics import earth as _earth
 from bmdcoop.physics.propagate import Forces
 from bmdcoop.scenario.models import Battery
 
 
-def battery_fan(battery: Battery, forces: Forces = Forces(), spec: InterceptorSpec | None = None, **kw) -> Fan:
+def battery_fan(battery: Battery, forces: Forces = Forces(), spec: InterceptorSpec | None = None, catalog=None,
+                **kw) -> Fan:
     """The (cached) fly-out fan of a battery's interceptor at its site; `spec` replaces the catalog
-    interceptor (e.g. a speed sweep's `InterceptorSpec`)."""
-    return fly_out_fan(spec or battery.interceptor, battery.lat_deg, battery.lon_deg, battery.alt_m or 0.0,
+    interceptor (e.g. a speed sweep's `InterceptorSpec`); `catalog` resolves its name (a scenario's
+    `catalog_view()`; default: the package)."""
+    spec = spec or interceptor_spec(battery.interceptor, catalog)
+    return fly_out_fan(spec, battery.lat_deg, battery.lon_deg, battery.alt_m or 0.0,
                        forces=forces, **kw)
 
 

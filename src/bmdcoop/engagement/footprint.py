@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 
-from bmdcoop import catalog
+from bmdcoop import catalog as _catalog   # `catalog` is also an argument here
 from bmdcoop.engagement import cueing as _cueing
 from bmdcoop.engagement import threats as _threats
 from bmdcoop.engagement.deployments import organic_radar
@@ -51,6 +51,7 @@ class FootprintResult:
     considered: np.ndarray          # (n,) aimpoints the threat can be aimed at (solved fly-outs)
     warnings: list = field(default_factory=list)
     scenario: str = ""
+    user_entries: dict = field(default_factory=dict)     # user catalog names used, per kind
 
     def as_dict(self) -> dict:
         return {"area_km2": self.area_km2, "aimpoints": int(self.grid.n), "defended": int(self.defended.sum()),
@@ -61,7 +62,8 @@ class FootprintResult:
                                "defended": int(k.sum()),
                                "defended_km2": defended_area_km2(self.grid, k)} for b, k in
                               zip(self.batteries, self.by_battery)],
-                "warnings": list(self.warnings)}
+                "warnings": list(self.warnings),
+                "user": bool(self.user_entries), "user_entries": dict(self.user_entries)}
 
     def to_dataframe(self):
         """One row per aimpoint: lat_deg, lon_deg, cell_km2, attackable, defended, one column per battery."""
@@ -73,10 +75,10 @@ class FootprintResult:
 
 # ----------------------------------------------------------------------------- the defence
 
-def _place(where: str) -> dict:
+def _place(where: str, cat) -> dict:
     """'SITE' or 'LAT,LON' -> position fields of a scenario entry."""
     if "," not in where:
-        catalog.get("sites", where)
+        cat.get("sites", where)
         return {"site": where}
     try:
         lat, lon = (float(v) for v in where.split(","))
@@ -87,17 +89,19 @@ def _place(where: str) -> dict:
     return {"lat_deg": lat, "lon_deg": lon}
 
 
-def preset_defence(batteries: list[str], launch: tuple[float, float], forward_radars=()) -> Scenario:
+def preset_defence(batteries: list[str], launch: tuple[float, float], forward_radars=(),
+                   catalog=None) -> Scenario:
     """A one-party scenario for 'SITE:INTERCEPTOR' batteries: each with its family's organic radar,
     the forward radars 'TYPE@SITE' (facing the launch point) and an infrared satellite above the
-    launch longitude."""
+    launch longitude. `catalog` resolves the names (user layers over the package)."""
+    cat = _catalog.with_user(catalog)
     sensors, bats = [], []
     for i, text in enumerate(batteries):
         if ":" not in text:
             raise InputError(f"--battery must be SITE:INTERCEPTOR, e.g. deveselu:sm-3-ib (got '{text}')")
         where, interceptor = text.rsplit(":", 1)
-        catalog.get("interceptors", interceptor)
-        pos = _place(where)
+        cat.get("interceptors", interceptor)
+        pos = _place(where, cat)
         bid = f"{where}:{interceptor}" if "," not in where else f"battery-{i + 1}:{interceptor}"
         bats.append({"id": bid.replace(",", "_"), "interceptor": interceptor, "rounds": 1, **pos})
         radar = organic_radar(interceptor)
@@ -107,16 +111,16 @@ def preset_defence(batteries: list[str], launch: tuple[float, float], forward_ra
         if "@" not in text:
             raise InputError(f"--forward-radar must be TYPE@SITE, e.g. an-tpy-2@kurecik (got '{text}')")
         rtype, where = text.split("@", 1)
-        catalog.get("sensors", rtype)
-        pos = _place(where)
-        site = catalog.get("sites", where) if "site" in pos else pos
+        cat.get("sensors", rtype)
+        pos = _place(where, cat)
+        site = cat.get("sites", where) if "site" in pos else pos
         _, az = _earth.geodesic_inverse(site["lat_deg"], site["lon_deg"], launch[0], launch[1])
         sensors.append({"id": text.replace("@", "."), "type": rtype, "boresight_az_deg": float(az) % 360.0, **pos})
     sensors.append({"id": "space-ir", "type": "sbirs-geo", "lat_deg": 0.0, "lon_deg": float(launch[1])})
     party = PRESET_PARTY
     return load_scenario({"name": "preset footprint", "parties": [{"id": party}],
                           "sensors": [{**s, "party": party} for s in sensors],
-                          "batteries": [{**b, "party": party} for b in bats]})
+                          "batteries": [{**b, "party": party} for b in bats]}, cat)
 
 
 def _default_region(batteries) -> tuple[float, float, float, float]:
@@ -176,7 +180,7 @@ def _attackable(threat, launch, grid, flyout_kw) -> np.ndarray:
 def footprint(batteries, threat: str, launch, *, scenario=None, grid_km: float = 25.0, region=None,
               cueing: str | None = None, forward_radars=(), shared: bool = True, trajectory: str = "min-energy",
               boost_s: float = 180.0, interceptor_speed_kms: float | None = None, sample_dt_s: float = 2.0,
-              chunk: int = CHUNK, progress: Callable[[int, int, str], None] | None = None,
+              chunk: int = CHUNK, progress: Callable[[int, int, str], None] | None = None, catalog=None,
               **flyout_kw) -> FootprintResult:
     """The aimpoints that the batteries can defend against `threat` launched from `launch`.
 
@@ -188,6 +192,7 @@ def footprint(batteries, threat: str, launch, *, scenario=None, grid_km: float =
       (`cueing.CUEING_LEVELS`); shared: whether agreements' shared data cues the batteries.
     interceptor_speed_kms: sweep the interceptors' burnout speed (None: catalog).
     progress: optional `progress(done, total, what)`; flyout_kw go to the fly-outs (e.g. payload_kg).
+    catalog: user entries (a catalog file, `bmdcoop.catalog.Layer` or `Catalog`) the names may use.
 
     Example:
       >>> fp = footprint(["deveselu:sm-3-ib"], "iran-2000km", (38.1, 46.4), forward_radars=["an-tpy-2@kurecik"])
@@ -195,20 +200,22 @@ def footprint(batteries, threat: str, launch, *, scenario=None, grid_km: float =
       >>> footprint(["deveselu"], "shahab-3", "iran-tabriz", scenario="examples/iran-raid-epaa.yaml")  # doctest: +SKIP
     """
     _cueing.check_cueing(cueing)
+    cat = _catalog.with_user(catalog)
     if isinstance(launch, str):
-        site = catalog.get("sites", launch)
+        site = cat.get("sites", launch)
         launch = (float(site["lat_deg"]), float(site["lon_deg"]))
     launch = (float(launch[0]), float(launch[1]))
     if not batteries:
         raise InputError("footprint needs at least one battery")
     if scenario is not None:
-        sc = load_scenario(scenario)
+        sc = load_scenario(scenario, cat)
         bats = [sc.battery(b) for b in batteries]
     else:
-        sc = preset_defence(list(batteries), launch, forward_radars)
+        sc = preset_defence(list(batteries), launch, forward_radars, cat)
         bats = list(sc.batteries)
-    specs = [sweep_spec(b.interceptor, None if interceptor_speed_kms is None else interceptor_speed_kms * 1e3)
-             for b in bats]
+    flyout_kw = {**flyout_kw, "catalog": sc.catalog_view()} if threat != "ideal" else flyout_kw
+    specs = [sweep_spec(b.interceptor, None if interceptor_speed_kms is None else interceptor_speed_kms * 1e3,
+                        sc.catalog_view()) for b in bats]
     fans = [battery_fan(b, spec=s) for b, s in zip(bats, specs)]
     grid = aimpoint_grid(region if region is not None else _default_region(bats), grid_km)
     report = progress or (lambda done, total, what: None)
@@ -242,4 +249,7 @@ def footprint(batteries, threat: str, launch, *, scenario=None, grid_km: float =
     return FootprintResult(grid=grid, defended=defended, by_battery=by_battery,
                            area_km2=defended_area_km2(grid, defended), outline=defended_outline(grid, defended),
                            batteries=bats, launch=launch, threat=threat, cueing=cueing, considered=considered,
-                           warnings=warnings, scenario=sc.name if scenario is not None else "")
+                           warnings=warnings, scenario=sc.name if scenario is not None else "",
+                           user_entries=sc.catalog_view().user_among(
+                               {"missiles": [threat], "interceptors": [b.interceptor for b in bats],
+                                "sensors": [s.type for s in sc.sensors], "sites": [b.site for b in bats]}))

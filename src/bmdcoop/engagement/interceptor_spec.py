@@ -1,7 +1,8 @@
 """An interceptor's kinematic and engagement parameters (`InterceptorSpec`), read from the catalog.
 
-`interceptor_spec(name, **overrides)` builds one from `catalog/interceptors.yaml` in SI units and
-validates it (non-physical values raise `InputError`); `sweep_spec(name, speed)` is the catalog
+`interceptor_spec(name, catalog=None, **overrides)` builds one from `catalog/interceptors.yaml` (or a
+user catalog's entry) in SI units and validates it against the catalog's entry model
+(`bmdcoop.catalog.entries.InterceptorEntry`; non-physical values raise `InputError`); `sweep_spec(name, speed)` is the catalog
 interceptor or, with a speed, `InterceptorSpec.at_burnout_speed`: every kinematic limit scaled with
 the burnout speed by the ideal relations of `ideal_limits`.
 """
@@ -11,7 +12,11 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from bmdcoop import catalog
+import pydantic
+
+from bmdcoop import catalog as _catalog
+from bmdcoop.catalog.entries import InterceptorEntry
+from bmdcoop.catalog.located import entry_error
 from bmdcoop.engagement.ideal_limits import (SWEEP_MAX_ALT_M, SWEEP_MAX_FLIGHT_S, ideal_apex_alt_m,
                                              ideal_apex_time_s, ideal_range_m)
 from bmdcoop.errors import InputError
@@ -98,69 +103,49 @@ class InterceptorSpec:
         return math.pi * (0.5 * self.diameter_m) ** 2
 
 
+# catalog field (catalog units) -> (InterceptorSpec field, factor to SI): the one mapping both ways
+_FIELDS = {"burnout_speed_kms": ("burnout_speed_mps", 1e3), "burn_time_s": ("burn_time_s", 1.0),
+           "stages": ("stages", None), "min_intercept_alt_km": ("min_alt_m", 1e3),
+           "max_intercept_alt_km": ("max_alt_m", 1e3), "max_range_km": ("max_range_m", 1e3),
+           "max_flight_s": ("max_flight_s", 1.0), "reaction_s": ("reaction_s", 1.0),
+           "launch_delay_s": ("launch_delay_s", 1.0), "pk_single_shot": ("pk", 1.0), "exo": ("exo", None),
+           "launch_mass_kg": ("launch_mass_kg", 1.0), "diameter_m": ("diameter_m", 1.0),
+           "kv_mass_kg": ("kv_mass_kg", 1.0)}
+
+
 def _validate(s: InterceptorSpec) -> None:
-    where = f"interceptor '{s.name}'"
-    finite = ("burnout_speed_mps", "burn_time_s", "min_alt_m", "max_alt_m", "max_range_m", "max_flight_s",
-              "reaction_s", "launch_delay_s", "pk", "launch_mass_kg", "diameter_m", "kv_mass_kg")
-    for f in finite:
-        v = getattr(s, f)
-        if not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise InputError(f"{where}: {f} = {v!r} must be a finite number")
-    if not 0.0 < s.burnout_speed_mps <= 12_000.0:
-        raise InputError(f"{where}: burnout speed {s.burnout_speed_mps} m/s is outside (0, 12000] m/s")
-    if s.burn_time_s <= 0.0:
-        raise InputError(f"{where}: burn_time_s = {s.burn_time_s} must be > 0")
-    if not (isinstance(s.stages, int) and 1 <= s.stages <= 4):
-        raise InputError(f"{where}: stages = {s.stages!r} must be an integer 1-4")
-    if s.min_alt_m < 0.0:
-        raise InputError(f"{where}: minimum intercept altitude {s.min_alt_m / 1e3:g} km is negative (allowed: >= 0)")
-    if s.max_alt_m <= s.min_alt_m:
-        raise InputError(f"{where}: maximum intercept altitude {s.max_alt_m / 1e3:g} km is not above the minimum "
-                         f"{s.min_alt_m / 1e3:g} km (allowed: 0 <= min < max)")
-    for f in ("max_range_m", "max_flight_s", "launch_mass_kg", "diameter_m", "kv_mass_kg"):
-        if getattr(s, f) <= 0.0:
-            raise InputError(f"{where}: {f} = {getattr(s, f)} must be > 0")
-    for f in ("reaction_s", "launch_delay_s"):
-        if getattr(s, f) < 0.0:
-            raise InputError(f"{where}: {f} = {getattr(s, f)} must be >= 0")
-    if not 0.0 <= s.pk <= 1.0:
-        raise InputError(f"{where}: single-shot kill probability {s.pk} is outside [0, 1]")
-    if s.kv_mass_kg >= s.launch_mass_kg:
-        raise InputError(f"{where}: kv_mass_kg {s.kv_mass_kg} must be below launch_mass_kg {s.launch_mass_kg}")
+    """A spec (catalog, override or sweep variant) obeys the catalog's entry model
+    (`bmdcoop.catalog.entries.InterceptorEntry`), read back in catalog units."""
+    data = {}
+    for cat_field, (attr, factor) in _FIELDS.items():
+        v = getattr(s, attr)
+        data[cat_field] = v / factor if factor and isinstance(v, (int, float)) and not isinstance(v, bool) else v
+    try:
+        InterceptorEntry.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise entry_error(exc, f"interceptor '{s.name}'") from None
 
 
-_FIELDS_KM = {"min_intercept_alt_km": "min_alt_m", "max_intercept_alt_km": "max_alt_m", "max_range_km": "max_range_m"}
-
-
-def interceptor_spec(name: str | InterceptorSpec, **overrides) -> InterceptorSpec:
+def interceptor_spec(name: str | InterceptorSpec, catalog: _catalog.Catalog | None = None,
+                     **overrides) -> InterceptorSpec:
     """The catalog interceptor `name` as an `InterceptorSpec`, with optional SI overrides.
 
     >>> spec = interceptor_spec("sm-3-iia", burnout_speed_mps=5500.0)
     >>> spec.min_alt_m, spec.max_range_m
     (70000.0, 2500000.0)
 
-    Unknown names raise `InputError` naming the closest catalog entry; non-physical values
-    (negative altitude, min >= max, speed <= 0) raise `InputError`.
+    `catalog` resolves the name (user layers over the package; default: the package). Unknown names
+    raise `InputError` naming the closest catalog entry; non-physical values (negative altitude,
+    min >= max, speed <= 0) raise `InputError`.
     """
     if isinstance(name, InterceptorSpec):
         return name.with_(**overrides) if overrides else name
-    entry = catalog.get("interceptors", name)
-    kw = {
-        "name": name,
-        "burnout_speed_mps": float(entry["burnout_speed_kms"]) * 1e3,
-        "burn_time_s": float(entry["burn_time_s"]),
-        "stages": int(entry["stages"]),
-        "max_flight_s": float(entry["max_flight_s"]),
-        "reaction_s": float(entry["reaction_s"]),
-        "launch_delay_s": float(entry["launch_delay_s"]),
-        "pk": float(entry["pk_single_shot"]),
-        "exo": bool(entry["exo"]),
-        "launch_mass_kg": float(entry["launch_mass_kg"]),
-        "diameter_m": float(entry["diameter_m"]),
-        "kv_mass_kg": float(entry["kv_mass_kg"]),
-    }
-    for km_field, m_field in _FIELDS_KM.items():
-        kw[m_field] = float(entry[km_field]) * 1e3
+    entry = (catalog or _catalog.PACKAGE).model("interceptors", name)
+    kw = {"name": name}
+    for cat_field, (attr, factor) in _FIELDS.items():
+        v = getattr(entry, cat_field)
+        kw[attr] = float(v) * factor if factor else v
+    kw["stages"], kw["exo"] = int(kw["stages"]), bool(kw["exo"])
     unknown = set(overrides) - {f.name for f in dataclasses.fields(InterceptorSpec)}
     if unknown:
         raise InputError(f"unknown interceptor parameter(s) {sorted(unknown)} (allowed: "
@@ -169,12 +154,13 @@ def interceptor_spec(name: str | InterceptorSpec, **overrides) -> InterceptorSpe
     return InterceptorSpec(**kw)
 
 
-def sweep_spec(interceptor: str, burnout_speed_mps: float | None) -> InterceptorSpec:
+def sweep_spec(interceptor: str, burnout_speed_mps: float | None,
+               catalog: _catalog.Catalog | None = None) -> InterceptorSpec:
     """The catalog interceptor, or (with a speed) `InterceptorSpec.at_burnout_speed`: every kinematic
     limit scaled with the speed. None keeps the catalog interceptor."""
-    spec = interceptor_spec(interceptor)
+    spec = interceptor_spec(interceptor, catalog)
     return spec if burnout_speed_mps is None else spec.at_burnout_speed(burnout_speed_mps)
 
 
 def interceptor_names() -> list[str]:
-    return catalog.names("interceptors")
+    return _catalog.names("interceptors")

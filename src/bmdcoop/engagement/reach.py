@@ -18,13 +18,13 @@ scenarios without threats (`deployments.deployment`); for a scenario, each party
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
 from bmdcoop import catalog
+from bmdcoop import catalog as _catalog   # `catalog` is also reach()'s argument
 from bmdcoop.engagement import cueing as _cueing
 from bmdcoop.engagement import deployments as _deployments
 from bmdcoop.engagement import threats as _threats
@@ -50,11 +50,13 @@ class ReachResult:
     trajectory_ids: list[str]
     warnings: list[str] = field(default_factory=list)
     scenario: str | None = None
+    user_entries: dict = field(default_factory=dict)     # user catalog names used, per kind
 
     def as_dict(self, details: bool = True) -> dict:
         rows = self.rows if details else [{k: v for k, v in r.items() if k != "engaged"} for r in self.rows]
         return {"rows": rows, "preset": self.preset, "scenario": self.scenario, "threat_model": self.threat_model,
-                "trajectory_ids": list(self.trajectory_ids), "warnings": list(self.warnings)}
+                "trajectory_ids": list(self.trajectory_ids), "warnings": list(self.warnings),
+                "user": bool(self.user_entries), "user_entries": dict(self.user_entries)}
 
     def to_dataframe(self):
         """One row per deployment x speed x cueing (pandas)."""
@@ -75,13 +77,13 @@ def _check_speeds(speeds_kms) -> list[float | None]:
     return speeds
 
 
-def _fans(batteries, speed_kms, warnings: list[str]):
+def _fans(batteries, speed_kms, warnings: list[str], cat=None):
     """(fan, spec) per battery at the swept speed; None for a battery whose interceptor cannot be
     built to that speed with its stages (it is left out of that row, with a warning)."""
     out = []
     for b in batteries:
         try:
-            spec = sweep_spec(b.interceptor, None if speed_kms is None else speed_kms * 1e3)
+            spec = sweep_spec(b.interceptor, None if speed_kms is None else speed_kms * 1e3, cat)
             out.append((battery_fan(b, spec=spec), spec))
         except InputError as exc:
             warnings.append(f"battery {b.id} left out at {speed_kms:g} km/s: {exc}")
@@ -106,7 +108,7 @@ def reach_table(threats, deployments: dict, speeds_kms=DEFAULT_SPEEDS_KMS, cuein
         for c in levels:
             warnings += [f"{name}/{w}" for w in _cueing.never_cued(bats, np.isfinite(tracks[c]).any(axis=1), c)]
         for v in speeds:
-            fans = _fans(bats, v, warnings)
+            fans = _fans(bats, v, warnings, sc.catalog_view())
             for c in levels:
                 rows.append(_row(name, v, c, threats, bats, fans, tracks[c], labels))
             done += 1
@@ -139,42 +141,56 @@ def _site(name: str) -> tuple[float, float]:
     return s["lat_deg"], s["lon_deg"]
 
 
-@functools.lru_cache(maxsize=16)
-def reachable_pairs(missile: str, launches: tuple[str, ...], targets: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+_PAIRS_CACHE: dict[tuple, tuple[tuple[str, str], ...]] = {}
+_PAIRS_CACHE_MAX = 16
+
+
+def reachable_pairs(missile: str, launches: tuple[str, ...], targets: tuple[str, ...], *,
+                    payload_kg: float | None = None, catalog=None) -> tuple[tuple[str, str], ...]:
     """The (launch, target) pairs within the catalog missile's maximum range on their azimuth
-    (`threats.reachable_aimpoints`, 1 % margin), launch-major."""
-    out = []
-    for a in launches:
-        lat, lon = _site(a)
-        ok = _threats.reachable_aimpoints(missile, lat, lon, [_site(b)[0] for b in targets],
-                                          [_site(b)[1] for b in targets])
-        out += [(a, b) for b, keep in zip(targets, ok) if keep]
-    return tuple(out)
+    (`threats.reachable_aimpoints`, 1 % margin), launch-major. `payload_kg` and `catalog` (user
+    entries) fly the missile as `catalog_threats` would; cached per missile (its entry, for a
+    user's), payload, launches and targets."""
+    cat = _catalog.with_user(catalog)
+    key = (missile, cat.entry_key("missiles", missile), payload_kg, tuple(launches), tuple(targets))
+    if key not in _PAIRS_CACHE:
+        if len(_PAIRS_CACHE) >= _PAIRS_CACHE_MAX:
+            _PAIRS_CACHE.pop(next(iter(_PAIRS_CACHE)))
+        out = []
+        for a in launches:
+            lat, lon = _site(a)
+            ok = _threats.reachable_aimpoints(missile, lat, lon, [_site(b)[0] for b in targets],
+                                              [_site(b)[1] for b in targets], payload_kg=payload_kg, catalog=cat)
+            out += [(a, b) for b, keep in zip(targets, ok) if keep]
+        _PAIRS_CACHE[key] = tuple(out)
+    return _PAIRS_CACHE[key]
 
 
-def preset_threats(preset: _deployments.ThreatPreset, threat_model: str = "ideal", sample_dt_s: float = 2.0):
+def preset_threats(preset: _deployments.ThreatPreset, threat_model: str = "ideal", sample_dt_s: float = 2.0,
+                   **flyout_kw):
     """A preset's threats and one label per trajectory: every launch area x every target, except,
-    for the catalog missile, the pairs beyond its range (an ideal arc has no range limit)."""
+    for the catalog missile, the pairs beyond its range (an ideal arc has no range limit);
+    `flyout_kw` (payload_kg, catalog) go to the catalog missile's fly-outs."""
     pairs = [(a, b) for a in preset.launches for b in preset.targets]
     if threat_model != "catalog":
         return _fly(preset, "ideal", pairs, sample_dt_s)
     if not preset.missile:
         raise InputError(f"preset '{preset.name}' names no catalog missile; use threat_model 'ideal'")
     try:
-        return _fly(preset, "catalog", pairs, sample_dt_s)
+        return _fly(preset, "catalog", pairs, sample_dt_s, **flyout_kw)
     except OutOfRangeError:       # only then is the maximum range on every azimuth worth solving
-        pairs = list(reachable_pairs(preset.missile, preset.launches, preset.targets))
+        pairs = list(reachable_pairs(preset.missile, preset.launches, preset.targets, **flyout_kw))
     if not pairs:
         raise InputError(f"preset '{preset.name}': no target is within the range of {preset.missile}")
-    return _fly(preset, "catalog", pairs, sample_dt_s)
+    return _fly(preset, "catalog", pairs, sample_dt_s, **flyout_kw)
 
 
-def _fly(preset, threat_model: str, pairs, sample_dt_s: float):
+def _fly(preset, threat_model: str, pairs, sample_dt_s: float, **flyout_kw):
     launch = np.array([_site(a) for a, _ in pairs])
     aim = np.array([_site(b) for _, b in pairs])
     if threat_model == "catalog":
         threats = _threats.catalog_threats(preset.missile, launch[:, 0], launch[:, 1], aim[:, 0], aim[:, 1],
-                                           sample_dt_s=sample_dt_s)
+                                           sample_dt_s=sample_dt_s, **flyout_kw)
     else:
         threats = _threats.ideal_threats(launch[:, 0], launch[:, 1], aim[:, 0], aim[:, 1], boost_s=preset.boost_s,
                                          sample_dt_s=sample_dt_s)
@@ -197,7 +213,7 @@ def scenario_deployments(scenario) -> dict:
 
 
 def reach(preset, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEING_LEVELS, threat_model=None,
-          sample_dt_s: float = 2.0, shared: bool = True,
+          sample_dt_s: float = 2.0, shared: bool = True, payload_kg: float | None = None, catalog=None,
           progress: Callable[[int, int, str], None] | None = None) -> ReachResult:
     """Deterrence reach for a threat preset (`bmdcoop.engagement.deployments.threat_presets()`) or a scenario.
 
@@ -206,7 +222,8 @@ def reach(preset, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEI
     deployment: a name, a list of names (party ids for a scenario), or None for the preset's default
     deployments (every party with batteries). speeds_kms: burnout speeds (None = catalog).
     threat_model: 'catalog' (the preset's missile) or 'ideal' (min-energy arcs); default: catalog
-    when the preset names a missile.
+    when the preset names a missile. payload_kg: the preset missile's payload (default: the preset's
+    `payload_kg`, else the catalog's; a scenario sets its threats' own `payload_kg`). catalog: user entries (a catalog file, `Layer` or `Catalog`).
 
     Example:
       >>> out = reach("russia-to-us", deployment="epaa-phase3", speeds_kms=[3, 4.5, 5.5])  # doctest: +SKIP
@@ -215,7 +232,9 @@ def reach(preset, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEI
     """
     wanted = None if deployment is None else ([deployment] if isinstance(deployment, str) else list(deployment))
     if _is_scenario(preset):
-        sc = load_scenario(preset)
+        if payload_kg is not None:
+            raise InputError("a scenario gives each threat its own payload_kg; --payload-kg is for presets")
+        sc = load_scenario(preset, catalog)
         if not sc.threats:
             raise InputError(f"scenario '{sc.name}' has no threats: reach needs at least one")
         deps = scenario_deployments(sc)
@@ -228,7 +247,7 @@ def reach(preset, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEI
         chosen = {n: deps[n] for n in (wanted or deps)}
         rows, warns = reach_table(threats, chosen, speeds_kms, cueing, labels=labels, shared=shared, progress=progress)
         return ReachResult(rows, sc.name, "catalog missiles of the scenario", [lab["id"] for lab in labels], warns,
-                           scenario=sc.name)
+                           scenario=sc.name, user_entries=sc.user_entries())
     p = _deployments.threat_preset(preset)
     model = threat_model or ("catalog" if p.missile else "ideal")
     if model not in THREAT_MODELS:
@@ -238,11 +257,19 @@ def reach(preset, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEI
     _check_speeds(speeds_kms)                       # bad input fails before any threat is flown
     for c in [cueing] if isinstance(cueing, str) or cueing is None else cueing:
         _cueing.check_cueing(c)
-    threats, labels = preset_threats(p, model, sample_dt_s)
+    fly_kw = {"catalog": _catalog.with_user(catalog)}
+    if payload_kg is not None and model != "catalog":
+        raise InputError("payload_kg needs the catalog threat model (ideal arcs carry no payload)")
+    payload_kg = payload_kg if payload_kg is not None else (p.payload_kg if model == "catalog" else None)
+    if payload_kg is not None:
+        fly_kw["payload_kg"] = payload_kg
+    threats, labels = preset_threats(p, model, sample_dt_s, **fly_kw)
     rows, warns = reach_table(threats, chosen, speeds_kms, cueing, labels=labels, shared=shared, progress=progress)
     flown = {lab["id"] for lab in labels}
     warns += [f"{a}->{b} left out: beyond the range of {p.missile}" for a in p.launches for b in p.targets
               if f"{a}->{b}" not in flown]
-    described = (f"catalog {p.missile}, minimum energy" if model == "catalog"
+    described = (f"catalog {p.missile}, minimum energy" + (f", payload {payload_kg:g} kg" if payload_kg else "")
+                 if model == "catalog"
                  else f"ideal minimum-energy, boost {p.boost_s:g} s ({p.missile_class})")
-    return ReachResult(rows, preset, described, [lab["id"] for lab in labels], warns)
+    return ReachResult(rows, preset, described, [lab["id"] for lab in labels], warns,
+                       user_entries=fly_kw["catalog"].user_among({"missiles": [p.missile] if model == "catalog" else []}))

@@ -128,7 +128,8 @@ def catalog_threats(missile: str, launch_lat_deg, launch_lon_deg, aim_lat_deg, a
     batch = flyout_many(missile, la, lo, aa, ao, trajectory=trajectory, forces=forces or Forces(),
                         sample_dt_s=sample_dt_s, **flyout_kw)
     tr = batch.trajectory
-    rcs = float(catalog.get("missiles", missile).get("rcs_m2", DEFAULT_RCS_RV_M2)) if isinstance(missile, str) \
+    cat = flyout_kw.get("catalog") or catalog.PACKAGE
+    rcs = float(cat.get("missiles", missile).get("rcs_m2") or DEFAULT_RCS_RV_M2) if isinstance(missile, str) \
         else DEFAULT_RCS_RV_M2
     return ThreatSet(t_s=tr.t_s, r_ecef_m=tr.r_ecef_m, burnout_t_s=np.asarray(batch.burnout_time_s, dtype=float),
                      impact_t_s=np.asarray(tr.impact_t_s, dtype=float), launch_lat_deg=la.copy(),

@@ -244,7 +244,7 @@ def _shoot_look_shoot(fz: Feasible, k1: np.ndarray, t: np.ndarray, look_s: float
 
 def engage(threats, batteries: Sequence[Battery | Fan], track_t_s, *, reaction_s=None, launch_delay_s=None,
            look_s: float = 30.0, max_shots: int = 4, country_at: Callable | None | bool = None,
-           forces: Forces = Forces(), keep_feasible: bool = False) -> Engagements:
+           forces: Forces = Forces(), keep_feasible: bool = False, catalog=None) -> Engagements:
     """Engagement windows of B batteries against T threats (see module doc for the rules).
 
     threats: `Trajectories` (from `propagate`), a `FlyoutResult`, a list of them on one time grid,
@@ -255,6 +255,7 @@ def engage(threats, batteries: Sequence[Battery | Fan], track_t_s, *, reaction_s
     look_s: time after each intercept before the battery may decide to fire again.
     country_at: territory lookup for debris; None uses `bmdcoop.catalog.regions.country_at`,
       False skips it.
+    catalog: resolves the batteries' interceptor names (a scenario's `catalog_view()`; default: the package).
 
     A battery with no fire-control track on any threat raises a `NeverFiresWarning` and is
     flagged in `never_fires`.
@@ -268,7 +269,7 @@ def engage(threats, batteries: Sequence[Battery | Fan], track_t_s, *, reaction_s
     n_t, m = r.shape[:2]
     if not batteries:
         raise InputError("engage: no batteries given")
-    fans = [b if isinstance(b, Fan) else battery_fan(b, forces) for b in batteries]
+    fans = [b if isinstance(b, Fan) else battery_fan(b, forces, catalog=catalog) for b in batteries]
     ids = [f"{b.spec.name}@{b.lat_deg:.2f},{b.lon_deg:.2f}" if isinstance(b, Fan) else b.id for b in batteries]
     n_b = len(fans)
     track = _track_matrix(track_t_s, n_t, n_b)

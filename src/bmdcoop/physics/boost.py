@@ -23,13 +23,17 @@ Example:
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 import numpy as np
+import pydantic
 
-from bmdcoop import catalog
+from bmdcoop import catalog as _catalog
+from bmdcoop.catalog.entries import MissileEntry
+from bmdcoop.catalog.located import entry_error
 from bmdcoop.physics.earth import geodetic_to_ecef
 from bmdcoop.errors import InputError
 from bmdcoop.physics.propagate import G0_MPS2, Forces, Stages, Steering, Trajectories, propagate
@@ -56,6 +60,7 @@ class Missile:
     kick_s: float
     default_kick_deg: float
     published_range_km: float | None = None
+    base_name: str = ""            # the entry's name (name adds the payload when it was changed)
 
     @property
     def n_stages(self) -> int:
@@ -105,86 +110,55 @@ class Missile:
         return self.launch_mass_kg - burned.sum(axis=1) - dropped.sum(axis=1)
 
 
-def _table(value: Any, where: str) -> tuple[np.ndarray, np.ndarray]:
-    try:
-        mach = np.asarray(value["mach"], dtype=float)
-        cd = np.asarray(value["cd"], dtype=float)
-    except (KeyError, TypeError, ValueError):
-        raise InputError(f"{where}: must be {{mach: [...], cd: [...]}} with numbers") from None
-    if mach.ndim != 1 or mach.shape != cd.shape or mach.size < 1:
-        raise InputError(f"{where}: mach and cd must be lists of the same length")
-    if np.any(np.diff(mach) <= 0) or np.any(mach < 0):
-        raise InputError(f"{where}.mach: Mach numbers must be >= 0 and increase strictly")
-    if not np.all(np.isfinite(cd)) or np.any(cd < 0):
-        raise InputError(f"{where}.cd: drag coefficients must be finite and >= 0")
-    return mach, cd
+def missile(spec: str | Mapping[str, Any] | Missile, *, payload_kg: float | None = None,
+            catalog: _catalog.Catalog | None = None) -> Missile:
+    """A catalog name (`"scud-b"`), an entry in the catalog's format (plain or with sourced values; its
+    `name` key names it) or a `Missile` -> validated `Missile`.
 
-
-def _number(entry: Mapping, field: str, where: str, *, positive=True, default=None) -> float:
-    if field not in entry:
-        if default is not None:
-            return float(default)
-        raise InputError(f"{where}: field '{field}' is missing")
-    try:
-        x = float(entry[field])
-    except (TypeError, ValueError):
-        raise InputError(f"{where}.{field} = {entry[field]!r} is not a number") from None
-    if not math.isfinite(x) or (x <= 0 if positive else x < 0):
-        rule = "> 0" if positive else ">= 0"
-        raise InputError(f"{where}.{field} = {x!r} is not allowed: must be finite and {rule}")
-    return x
-
-
-def missile(spec: str | Mapping[str, Any] | Missile) -> Missile:
-    """A catalog name (`"scud-b"`) or a user dict in the catalog's format -> validated `Missile`.
-
-    Unknown names raise `InputError` listing the known ones; a non-physical value (negative
-    mass, zero burn time, ...) raises `InputError` naming the field.
+    `catalog` resolves names (a `bmdcoop.catalog.Catalog` with user layers; default: the package's).
+    `payload_kg` replaces the entry's payload (a range-payload curve flies one missile at several).
+    Unknown names raise `InputError` listing the known ones; a non-physical value (negative mass,
+    zero burn time, ...) raises `InputError` naming the field and what is allowed.
     """
     if isinstance(spec, Missile):
-        return spec
-    if isinstance(spec, str):
-        entry, name = catalog.get("missiles", spec), spec
+        m = spec
+    elif isinstance(spec, str):
+        cat = catalog or _catalog.PACKAGE
+        m = _from_entry(spec, cat.model("missiles", spec))
     elif isinstance(spec, Mapping):
-        entry, name = catalog._plain(dict(spec)), str(spec.get("name", "user-missile"))
+        name = str(spec.get("name", "user-missile"))
+        data = {k: v for k, v in spec.items() if k != "name"}
+        try:
+            entry = MissileEntry.model_validate(data)
+        except pydantic.ValidationError as exc:
+            raise entry_error(exc, f"missile '{name}'") from None
+        m = _from_entry(name, entry)
     else:
         raise InputError(f"missile must be a catalog name or a dict, got {type(spec).__name__}")
-    where = f"missile '{name}'"
-    stages = entry.get("stages")
-    if not isinstance(stages, list) or not stages:
-        raise InputError(f"{where}: 'stages' must be a non-empty list of "
-                         f"{{{', '.join(_STAGE_FIELDS)}}}")
-    cols = {f: [] for f in _STAGE_FIELDS}
-    for i, st in enumerate(stages):
-        if not isinstance(st, Mapping):
-            raise InputError(f"{where}.stages[{i}] must be a mapping of {', '.join(_STAGE_FIELDS)}")
-        for f in _STAGE_FIELDS:
-            cols[f].append(_number(st, f, f"{where}.stages[{i}]"))
-    body_cd = _table(entry.get("cd_mach"), f"{where}.cd_mach")
-    rv_sep = bool(entry.get("rv_separates", True))
-    payload = _number(entry, "payload_kg", where)
-    if rv_sep:
-        if "rv_area_m2" in entry:
-            rv_area = _number(entry, "rv_area_m2", where)
-        else:
-            rv_area = math.pi * _number(entry, "rv_diameter_m", where) ** 2 / 4.0
-        rv_cd = _table(entry.get("rv_cd_mach"), f"{where}.rv_cd_mach")
+    if payload_kg is None:
+        return m
+    p = float(payload_kg)
+    if not (math.isfinite(p) and 0.0 < p <= 1.0e5):
+        raise InputError(f"payload_kg = {payload_kg!r} is not allowed: must be in (0, 100000] kg")
+    base = m.base_name or m.name
+    return dataclasses.replace(m, payload_kg=p, name=m.name if p == m.payload_kg else f"{base} ({p:g} kg)",
+                               base_name=base)
+
+
+def _from_entry(name: str, e: MissileEntry) -> Missile:
+    st = e.stages
+    cols = {f: np.array([getattr(s, f) for s in st], dtype=float) for f in _STAGE_FIELDS}
+    body_cd = (np.asarray(e.cd_mach.mach, float), np.asarray(e.cd_mach.cd, float))
+    if e.rv_separates:
+        rv_area = e.rv_area_m2 if e.rv_area_m2 is not None else math.pi * e.rv_diameter_m ** 2 / 4.0
+        rv_cd = (np.asarray(e.rv_cd_mach.mach, float), np.asarray(e.rv_cd_mach.cd, float))
     else:
-        rv_area = math.pi * cols["diameter_m"][-1] ** 2 / 4.0
+        rv_area = math.pi * float(cols["diameter_m"][-1]) ** 2 / 4.0
         rv_cd = body_cd
-    pitch = entry.get("pitch") or {}
-    if not isinstance(pitch, Mapping):
-        raise InputError(f"{where}.pitch must be a mapping {{vertical_s, kick_s, kick_deg}}")
-    rng = entry.get("published_range_km")
-    return Missile(
-        name=name,
-        **{f: np.array(cols[f]) for f in _STAGE_FIELDS},
-        payload_kg=payload, rv_separates=rv_sep, rv_area_m2=rv_area, cd_mach=body_cd, rv_cd_mach=rv_cd,
-        vertical_s=_number(pitch, "vertical_s", f"{where}.pitch", positive=False, default=5.0),
-        kick_s=_number(pitch, "kick_s", f"{where}.pitch", default=10.0),
-        default_kick_deg=_number(pitch, "kick_deg", f"{where}.pitch", default=5.0),
-        published_range_km=float(rng) if isinstance(rng, (int, float)) else None,
-    )
+    return Missile(name=name, **cols, payload_kg=float(e.payload_kg), rv_separates=bool(e.rv_separates),
+                   rv_area_m2=rv_area, cd_mach=body_cd, rv_cd_mach=rv_cd, vertical_s=e.pitch.vertical_s,
+                   kick_s=e.pitch.kick_s, default_kick_deg=e.pitch.kick_deg,
+                   published_range_km=e.published_range_km, base_name=name)
 
 
 def fly(m: Missile | str, lat_deg, lon_deg, azimuth_deg, kick_deg, cutoff_s=None, *, alt_m=0.0,

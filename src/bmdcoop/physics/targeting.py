@@ -72,6 +72,7 @@ class FlyoutResult:
 
     missile: str
     trajectory_type: str
+    payload_kg: float
     range_km: float
     apogee_km: float
     flight_time_s: float
@@ -193,9 +194,12 @@ def _mode_of(trajectory_type: str, apogee_km, flight_path_angle_deg) -> str:
     return "min-energy"
 
 
-def max_range_km(missile, launch=(0.0, 0.0), azimuth_deg=0.0, *, forces: Forces = Forces()) -> float:
-    """Maximum ground range (km) of a missile launched from `launch` on `azimuth_deg` (full burn)."""
-    return float(_max_range(boost.missile(missile), np.atleast_1d(float(launch[0])), np.atleast_1d(float(launch[1])),
+def max_range_km(missile, launch=(0.0, 0.0), azimuth_deg=0.0, *, forces: Forces = Forces(),
+                 payload_kg: float | None = None, catalog=None) -> float:
+    """Maximum ground range (km) of a missile launched from `launch` on `azimuth_deg` (full burn);
+    `payload_kg` replaces the catalog payload, `catalog` resolves the name (`boost.missile`)."""
+    m = boost.missile(missile, payload_kg=payload_kg, catalog=catalog)
+    return float(_max_range(m, np.atleast_1d(float(launch[0])), np.atleast_1d(float(launch[1])),
                             np.atleast_1d(float(azimuth_deg)), forces)[0][0]) / 1e3
 
 
@@ -215,14 +219,16 @@ def _max_range(m: boost.Missile, lat, lon, az, forces: Forces):
 
 def flyout_many(missile, launch_lat_deg, launch_lon_deg, target_lat_deg, target_lon_deg, *,
                 trajectory: str = "min-energy", apogee_km=None, flight_path_angle_deg=None,
-                forces: Forces = Forces(), sample_dt_s: float | None = None) -> FlyoutBatch:
+                forces: Forces = Forces(), sample_dt_s: float | None = None, payload_kg: float | None = None,
+                catalog=None) -> FlyoutBatch:
     """Solve n launch-aimpoint pairs of one missile together (arrays broadcast to (n,)).
 
     Each Newton iteration is one batched `propagate` call over every unconverged pair and its
     finite-difference copies. Raises `OutOfRangeError` (naming the maximum range on that
-    azimuth) if any aimpoint is beyond reach. `sample_dt_s` samples the final trajectories.
+    azimuth) if any aimpoint is beyond reach. `sample_dt_s` samples the final trajectories;
+    `payload_kg` and `catalog` go to `boost.missile`.
     """
-    m = boost.missile(missile)
+    m = boost.missile(missile, payload_kg=payload_kg, catalog=catalog)
     lat, lon, tlat, tlon = (np.atleast_1d(np.asarray(v, dtype=float)) for v in
                             np.broadcast_arrays(launch_lat_deg, launch_lon_deg, target_lat_deg, target_lon_deg))
     _earth.check_latlon(lat, lon, "launch")
@@ -279,21 +285,23 @@ def flyout(missile, launch: tuple[float, float] = (0.0, 0.0), *, to: tuple[float
            range_km: float | None = None, azimuth_deg: float | None = None, max_range: bool = False,
            trajectory: str = "min-energy", apogee_km: float | None = None,
            flight_path_angle_deg: float | None = None, sample_dt_s: float | None = 1.0,
-           forces: Forces = Forces()) -> FlyoutResult:
+           forces: Forces = Forces(), payload_kg: float | None = None, catalog=None) -> FlyoutResult:
     """Fly a catalog missile (name or dict, see `bmdcoop.physics.boost.missile`) to an aimpoint or its maximum range.
 
     Give one of `to=(lat, lon)`, `range_km` (aimpoint at that geodesic range on `azimuth_deg`,
     default 0 = north) or `max_range=True` (full burn, range-optimal pitch-over on `azimuth_deg`).
     `trajectory` is "min-energy" (default), "lofted" (needs `apogee_km`) or "depressed" (needs
     `apogee_km` or `flight_path_angle_deg`, the burnout angle above the horizontal). An aimpoint
-    out of reach raises `OutOfRangeError` naming the maximum range on that azimuth.
+    out of reach raises `OutOfRangeError` naming the maximum range on that azimuth. `payload_kg`
+    flies the missile with another payload (range-payload curves); `catalog` (a
+    `bmdcoop.catalog.Catalog`) resolves names in user catalogs.
 
     Example (Forden 2007's Scud-B, maximum range about 288 km):
       >>> r = flyout("scud-b", (35.0, 45.0), azimuth_deg=40.0, max_range=True)
       >>> 260 < r.range_km < 320
       True
     """
-    m = boost.missile(missile)
+    m = boost.missile(missile, payload_kg=payload_kg, catalog=catalog)
     lat0, lon0 = float(launch[0]), float(launch[1])
     _earth.check_latlon(lat0, lon0, "launch")
     given = [to is not None, range_km is not None, bool(max_range)]
@@ -327,7 +335,7 @@ def _flyout_result(m, ttype, lat0, lon0, az, kick, cutoff, tr: Trajectories, ear
     s, _, _ = _inverse(lat0, lon0, tr.impact_lat_deg, tr.impact_lon_deg, earth)
     _, _, bo_alt = _earth.ecef_to_geodetic(tr.burnout_r_ecef_m, earth)
     fpa = _fpa_deg(tr.burnout_r_ecef_m, tr.burnout_v_ecef_mps, earth)
-    return FlyoutResult(missile=m.name, trajectory_type=ttype, range_km=float(s[0]) / 1e3,
+    return FlyoutResult(missile=m.base_name or m.name, trajectory_type=ttype, payload_kg=m.payload_kg, range_km=float(s[0]) / 1e3,
                         apogee_km=float(tr.apogee_alt_m[0]) / 1e3, flight_time_s=float(tr.impact_t_s[0]),
                         burnout_time_s=float(tr.burnout_t_s[0]),
                         burnout_speed_mps=float(np.linalg.norm(tr.burnout_v_ecef_mps[0])),

@@ -14,88 +14,66 @@ resolved form; loading it again gives an equal `Scenario`.
 """
 from __future__ import annotations
 
-import difflib
 import os
 from pathlib import Path
 from typing import Any
 
 import pydantic
-import yaml
 
+from bmdcoop import catalog as _cat
+from bmdcoop.catalog.located import (FileErrors, clean_loc, dedupe, err, parse_located, path_text, pydantic_errors,
+                                     read_located)
 from bmdcoop.errors import InputError
 from bmdcoop.scenario.models import (ARCHITECTURES, Agreement, Asset, Battery, Party, Point, Scenario,
                                      Sector, Sensor, Threat)
-from bmdcoop.scenario.yamlio import MAX_BYTES, Located, YAMLLimitError, dump_text, load_located
+from bmdcoop.catalog.yamlio import Located, dump_text
 
 __all__ = ["Scenario", "Party", "Asset", "Sensor", "Battery", "Threat", "Point", "Agreement",
            "Sector", "ARCHITECTURES", "ScenarioError", "load_scenario", "load_scenario_text",
            "validate_scenario", "dump_scenario", "scenario_schema", "scenario_to_dict"]
 
 
-class ScenarioError(InputError):
+class ScenarioError(FileErrors):
     """Every mistake of one scenario file. `errors` holds dicts with keys file, line, column,
     path, message; the exception message lists them one per line as `file:line:col: path: message`."""
 
     def __init__(self, source: str, errors: list[dict[str, Any]]):
-        self.errors = errors
-        lines = [f"{e['file']}:{e['line']}:{e['column']}: {e['path'] or '(top)'}: {e['message']}"
-                 for e in errors]
-        n = len(errors)
-        header = f"scenario {source} has {n} error{'s' if n != 1 else ''}"
-        super().__init__(header + ":\n  " + "\n  ".join(lines), problems=lines)
+        super().__init__(source, errors, what="scenario")
 
 
 # --- public API ----------------------------------------------------------------------------------
 
-def load_scenario(source: str | os.PathLike | dict | Scenario) -> Scenario:
-    """A validated, resolved `Scenario` from a YAML file path, a plain dict or a `Scenario`."""
-    if isinstance(source, Scenario):
-        return load_scenario(scenario_to_dict(source))
+def load_scenario(source: str | os.PathLike | dict | Scenario,
+                  catalog: str | os.PathLike | _cat.Layer | _cat.Catalog | None = None) -> Scenario:
+    """A validated, resolved `Scenario` from a YAML file path, a plain dict or a `Scenario`.
+
+    `catalog`: user entries (a catalog file, a `bmdcoop.catalog.Layer` or `Catalog`) that the scenario's
+    names may use; the scenario's own `catalog:` section wins over them, and they over the package.
+    The resolved scenario's `catalog:` carries the user entries it uses."""
+    user = _user_layer(catalog)
+    if isinstance(source, Scenario):            # its own catalog: section travels in the dict
+        return load_scenario(scenario_to_dict(source), user)
     if isinstance(source, dict):
         located = Located(data=source)
-        return _validate(located, "<dict>")
-    path = Path(source)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(f"cannot read scenario file '{path}': {exc.strerror or exc}") from None
-    if not path.is_file():
-        raise InputError(f"scenario '{path}' is not a file")
-    if size > MAX_BYTES:
-        raise ScenarioError(str(path), [_err(str(path), (1, 1), (), f"file is {size} bytes; the "
-                                                                    f"limit is {MAX_BYTES}")])
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise ScenarioError(str(path), [_err(str(path), (line, 1), (), "file is not UTF-8 text")]) from None
-    return load_scenario_text(text, filename=str(path))
+        return _validate(located, "<dict>", user)
+    located, filename = read_located(source, "scenario", ScenarioError)
+    return _validate(located, filename, user)
 
 
-def load_scenario_text(text: str, filename: str = "<string>") -> Scenario:
+def _user_layer(catalog) -> _cat.Layer | None:
+    return _cat.as_layer(catalog)
+
+
+def load_scenario_text(text: str, filename: str = "<string>", catalog=None) -> Scenario:
     """Like `load_scenario`, from YAML text (`filename` is only used in messages)."""
-    try:
-        located = load_located(text)
-    except YAMLLimitError as exc:
-        raise ScenarioError(filename, [_err(filename, exc.mark, (), exc.message)]) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        raise ScenarioError(filename, [_err(filename, where, (), f"malformed YAML: {what}")]) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(filename, [_err(filename, (1, 1), (), f"malformed YAML: {exc}")]) from None
-    except RecursionError:
-        raise ScenarioError(filename, [_err(filename, (1, 1), (), "YAML nests too deeply")]) from None
-    return _validate(located, filename)
+    return _validate(parse_located(text, filename, ScenarioError), filename, _user_layer(catalog))
 
 
-def validate_scenario(source: str | os.PathLike | dict) -> dict[str, Any]:
+def validate_scenario(source: str | os.PathLike | dict, catalog=None) -> dict[str, Any]:
     """`{"valid": bool, "errors": [{file, line, column, path, message}, ...], "scenario": name}`."""
     try:
-        sc = load_scenario(source)
-    except ScenarioError as exc:
+        sc = load_scenario(source, catalog)
+    except FileErrors as exc:
         return {"valid": False, "errors": exc.errors}
     except InputError as exc:
         name = str(source) if not isinstance(source, dict) else "<dict>"
@@ -104,7 +82,8 @@ def validate_scenario(source: str | os.PathLike | dict) -> dict[str, Any]:
             "counts": {k: len(getattr(sc, k)) for k in ("parties", "assets", "sensors", "batteries",
                                                         "threats", "agreements", "sectors")},
             "missiles": sum(t.count for t in sc.threats),
-            "interceptors": sum(b.rounds for b in sc.batteries)}
+            "interceptors": sum(b.rounds for b in sc.batteries),
+            "user": bool(sc.catalog), "user_entries": sc.user_entries()}
 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
@@ -127,6 +106,13 @@ def dump_scenario(scenario: Scenario, path: str | os.PathLike | None = None) -> 
 def scenario_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of scenario files, generated from the models."""
     schema = Scenario.model_json_schema(mode="validation")
+    entries = _cat.catalog_schema()          # the catalog: section is a catalog file
+    schema.setdefault("$defs", {}).update(entries.pop("$defs"))
+    for key in ("$schema", "title"):
+        entries.pop(key, None)
+    schema["$defs"]["CatalogFile"] = entries
+    schema["properties"]["catalog"] = {"anyOf": [{"$ref": "#/$defs/CatalogFile"}, {"type": "null"}],
+                                       "description": schema["properties"]["catalog"].get("description", "")}
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "bmdcoop scenario"
     return schema
@@ -134,35 +120,13 @@ def scenario_schema() -> dict[str, Any]:
 
 # --- validation and error reporting -----------------------------------------------------------------
 
-def _err(file: str, where: tuple[int, int], path: tuple, message: str) -> dict[str, Any]:
-    return {"file": file, "line": where[0], "column": where[1], "path": _path_text(path),
-            "message": message}
+_err = err
+_TARGET_HINT = "expected an asset id or a point {site | lat_deg, lon_deg}"
 
 
-def _path_text(path: tuple) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-_TAGS = {"asset", "point"}
-
-
-def _clean_loc(loc: tuple, data: Any) -> tuple:
-    """Drop pydantic's union-branch tags ('point', 'function-after[...]') from an error location,
-    keeping every element that names a real key or index of the data."""
-    out: list = []
-    node = data
-    for i, part in enumerate(loc):
-        real = (isinstance(node, dict) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
-        if not real and isinstance(part, str) and (
-                "[" in part or (part in _TAGS and i > 0 and loc[i - 1] == "target")):
-            continue
-        out.append(part)
-        node = node[part] if real else None
-    return tuple(out)
+def _union_tag(prefix: tuple, part: str) -> bool:
+    """The tag pydantic adds inside a threat's target (asset id or point) is not a real key."""
+    return part in ("asset", "point") and bool(prefix) and prefix[-1] == "target"
 
 
 def _model_at(path: tuple) -> type[pydantic.BaseModel] | None:
@@ -178,54 +142,30 @@ def _model_at(path: tuple) -> type[pydantic.BaseModel] | None:
     return None
 
 
-def _allowed_fields(model: type[pydantic.BaseModel]) -> list[str]:
-    names = list(model.model_fields)
-    if "lat_deg" in names:
-        names += ["lat", "lon"]
-    return names
+def _used_names(sc: Scenario) -> dict[str, set[str]]:
+    """The catalog names a scenario uses, per kind."""
+    points = [*sc.assets, *sc.sensors, *sc.batteries, *(t.launch for t in sc.threats),
+              *(t.target for t in sc.threats if not isinstance(t.target, str))]
+    return {"missiles": {t.missile for t in sc.threats}, "interceptors": {b.interceptor for b in sc.batteries},
+            "sensors": {s.type for s in sc.sensors}, "sites": {p.site for p in points if p.site}}
 
 
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+def _catalog_of(located: Located, filename: str, user: _cat.Layer | None, errors: list) -> _cat.Catalog:
+    """Package + `--catalog` + the scenario's own `catalog:` section (its mistakes go to `errors`)."""
+    cat = _cat.PACKAGE.with_layer(user)
+    section = located.data.get("catalog")
+    if section is not None and not isinstance(section, dict):
+        errors.append(err(filename, located.where(("catalog",)), ("catalog",), "catalog must be a mapping with keys "
+                          f"references, {', '.join(_cat.KINDS)}"))
+    elif section is not None:
+        try:
+            cat = cat.with_layer(_cat.load_layer(section, filename=filename, located=located, prefix=("catalog",)))
+        except FileErrors as exc:
+            errors += exc.errors
+    return cat
 
 
-def _message(err: dict, path: tuple) -> str:
-    kind, msg = err["type"], err["msg"]
-    if kind == "extra_forbidden":
-        if not path:
-            return "unknown field"
-        model = _model_at(path[:-1])
-        name = str(path[-1])
-        if model is not None:
-            allowed = _allowed_fields(model)
-            close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            return f"unknown field '{name[:60]}'{hint} (allowed: {', '.join(allowed)})"
-        return f"unknown field '{name[:60]}'"
-    if kind == "missing":
-        return f"missing required field '{path[-1]}'" if path else "missing required field"
-    if kind == "value_error":
-        return msg.removeprefix("Value error, ")
-    if kind == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "")
-        options = [o.strip(" '") for o in expected.replace(" or ", ",").split(",") if o.strip()]
-        got = err.get("input")
-        close = difflib.get_close_matches(str(got), options, n=1, cutoff=0.5) if isinstance(got, str) else []
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        return f"{_short(got)} is not allowed{hint} (allowed: {', '.join(options)})"
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"expected a mapping of fields, got {_short(err.get('input'))}"
-    if kind == "list_type":
-        return f"expected a list, got {_short(err.get('input'))}"
-    if kind in ("finite_number",):
-        return f"must be a finite number (got {_short(err.get('input'))})"
-    if kind == "union_tag_invalid" or kind == "union_tag_not_found":
-        return "expected an asset id or a point {site | lat_deg, lon_deg}"
-    return f"{msg} (got {_short(err.get('input'))})"
-
-
-def _validate(located: Located, filename: str) -> Scenario:
+def _validate(located: Located, filename: str, user: _cat.Layer | None = None) -> Scenario:
     errors = [_err(filename, where, path, msg) for where, path, msg in located.errors]
     data = located.data
     if not isinstance(data, dict):
@@ -234,55 +174,61 @@ def _validate(located: Located, filename: str) -> Scenario:
                            f"name, parties, assets, ... ; the file holds {got}"))
         raise ScenarioError(filename, errors)
     scenario = None
+    cat = _catalog_of(located, filename, user, errors)
     try:
-        scenario = Scenario.model_validate(data, context={"cross_referenced_by_loader": True})
+        scenario = Scenario.model_validate(data, context={"cross_referenced_by_loader": True, "catalog": cat})
     except pydantic.ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            path = _clean_loc(tuple(err["loc"]), data)
-            where = located.where(path, prefer_key=err["type"] == "extra_forbidden")
-            errors.append(_err(filename, where, path, _message(err, path)))
+        errors += pydantic_errors(exc, data, located, filename, model_at=_model_at, union_tags=_union_tag,
+                                  union_hint=_TARGET_HINT)
     except (RecursionError, MemoryError):
         errors.append(_err(filename, (1, 1), (), "scenario too large or too deeply nested"))
     from bmdcoop.scenario.checks import cross_reference
     for path, msg in cross_reference(data):
         errors.append(_err(filename, located.where(path), path, msg))
+    used = _used_names(scenario) if scenario is not None else {}
     if not errors and scenario is not None:
-        errors += _variant_errors(data, located, filename)
+        variant_errors, variant_used = _variant_errors(data, located, filename, user)
+        errors += variant_errors
+        used = {kind: names | variant_used.get(kind, set()) for kind, names in used.items()}
     if errors:
-        errors.sort(key=lambda e: (e["line"], e["column"]))
-        raise ScenarioError(filename, _dedupe(errors))
+        raise ScenarioError(filename, dedupe(errors))
+    # the resolved scenario keeps the user entries it (or one of its variants) uses; they are its
+    # catalog from now on
+    scenario.catalog = (cat.user_section(used) or None) if cat.layers else None
+    scenario._catalog = _cat.PACKAGE if not scenario.catalog else \
+        _cat.Catalog([_cat.load_layer(scenario.catalog, filename=f"{filename} (resolved catalog)")])
     return scenario
 
 
-def _variant_errors(data: dict, located: Located, filename: str) -> list[dict[str, Any]]:
-    """Each named variant, applied to the file, must be a valid scenario itself."""
+def _variant_errors(data: dict, located: Located, filename: str,
+                    user: _cat.Layer | None = None) -> tuple[list[dict[str, Any]], dict[str, set[str]]]:
+    """Each named variant, applied to the file, must be a valid scenario itself, its names resolved
+    in its own catalog (the package, `--catalog`, the variant's `catalog:` section). Returns the
+    errors and the catalog names the variants use, per kind."""
     from bmdcoop.scenario.checks import cross_reference
     from bmdcoop.scenario.variants import apply_overrides
 
-    errors = []
+    errors: list[dict[str, Any]] = []
+    used: dict[str, set[str]] = {}
     for name, overrides in (data.get("variants") or {}).items():
         at = ("variants", name)
         try:
             variant = apply_overrides(data, overrides)
-            Scenario.model_validate(variant, context={"cross_referenced_by_loader": True})
-            problems = [f"{_path_text(p)}: {m}" for p, m in cross_reference(variant)]
+            catalog_errors: list[dict[str, Any]] = []
+            cat = _catalog_of(Located(data=variant), filename, user, catalog_errors)
+            if catalog_errors:
+                raise InputError("; ".join(f"{e['path']}: {e['message']}" for e in catalog_errors))
+            sc = Scenario.model_validate(variant, context={"cross_referenced_by_loader": True, "catalog": cat})
+            problems = [f"{path_text(p)}: {m}" for p, m in cross_reference(variant)]
             if problems:
                 raise InputError("; ".join(problems))
+            for kind, names in _used_names(sc).items():
+                used.setdefault(kind, set()).update(names)
         except pydantic.ValidationError as exc:
-            msgs = [f"{_path_text(_clean_loc(tuple(e['loc']), variant))}: {e['msg']}"
+            msgs = [f"{path_text(clean_loc(tuple(e['loc']), variant, _union_tag))}: {e['msg']}"
                     for e in exc.errors(include_url=False)]
             errors.append(_err(filename, located.where(at), at, f"variant '{name}' is not a valid scenario: "
                                + "; ".join(msgs)))
         except InputError as exc:
             errors.append(_err(filename, located.where(at), at, f"variant '{name}': {exc}"))
-    return errors
-
-
-def _dedupe(errors: list[dict]) -> list[dict]:
-    seen, out = set(), []
-    for e in errors:
-        key = (e["line"], e["column"], e["path"], e["message"])
-        if key not in seen:
-            seen.add(key)
-            out.append(e)
-    return out
+    return errors, used

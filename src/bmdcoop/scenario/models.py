@@ -37,9 +37,10 @@ import math
 import shapely
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (AliasChoices, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationInfo,
-                      field_validator, model_validator)
+from pydantic import (AliasChoices, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, PrivateAttr, Tag,
+                      ValidationInfo, field_validator, model_validator)
 
+from bmdcoop import catalog as _cat
 from bmdcoop.scenario import names as known
 
 ARCHITECTURES = ("independent", "coordinated", "joint-sectoral", "single-command")
@@ -54,6 +55,12 @@ Label = Annotated[str, Field(max_length=200)]
 LatDeg = Annotated[float, Field(ge=-90.0, le=90.0, description="geodetic latitude, degrees")]
 LonDeg = Annotated[float, Field(ge=-180.0, le=360.0, description="longitude, degrees east")]
 AltM = Annotated[float, Field(ge=-1.0e4, le=1.0e8, description="altitude above the WGS-84 ellipsoid, m")]
+
+
+def _catalog_of(info: ValidationInfo) -> _cat.Catalog | None:
+    """The catalog that names resolve in: the loader's (package + `--catalog` + the scenario's
+    `catalog:` section) when it passed one, else the package's."""
+    return (info.context or {}).get("catalog") if info is not None else None
 
 
 class Model(BaseModel):
@@ -73,15 +80,15 @@ class Placed(Model):
 
     @field_validator("site")
     @classmethod
-    def _known_site(cls, site: str | None) -> str | None:
+    def _known_site(cls, site: str | None, info: ValidationInfo) -> str | None:
         if site is not None:
-            known.check("sites", site)
+            known.check("sites", site, _catalog_of(info))
         return site
 
     @model_validator(mode="after")
-    def _resolve_position(self):
+    def _resolve_position(self, info: ValidationInfo):
         if self.site is not None:
-            entry = known.site(self.site)
+            entry = known.site(self.site, _catalog_of(info))
             lat, lon = float(entry["lat_deg"]), float(entry["lon_deg"])
             for field, given, want in (("lat_deg", self.lat_deg, lat), ("lon_deg", self.lon_deg, lon)):
                 if given is not None and not math.isclose(given, want, abs_tol=1e-6):
@@ -191,8 +198,8 @@ class Sensor(Placed):
 
     @field_validator("type")
     @classmethod
-    def _known_type(cls, name: str) -> str:
-        known.check("sensors", name)
+    def _known_type(cls, name: str, info: ValidationInfo) -> str:
+        known.check("sensors", name, _catalog_of(info))
         return name
 
 
@@ -213,8 +220,8 @@ class Battery(Placed):
 
     @field_validator("interceptor")
     @classmethod
-    def _known_interceptor(cls, name: str) -> str:
-        known.check("interceptors", name)
+    def _known_interceptor(cls, name: str, info: ValidationInfo) -> str:
+        known.check("interceptors", name, _catalog_of(info))
         return name
 
 
@@ -244,11 +251,13 @@ class Threat(Model):
     trajectory: Literal[TRAJECTORIES] = "min-energy"
     apogee_km: float | None = Field(None, gt=0.0, le=50_000.0,
                                     description="apogee for lofted/depressed trajectories, km")
+    payload_kg: float | None = Field(None, gt=0.0, le=100_000.0,
+                                     description="payload (RV, warhead and bus), kg (default: the catalog's)")
 
     @field_validator("missile")
     @classmethod
-    def _known_missile(cls, name: str) -> str:
-        known.check("missiles", name)
+    def _known_missile(cls, name: str, info: ValidationInfo) -> str:
+        known.check("missiles", name, _catalog_of(info))
         return name
 
     @field_validator("origin")
@@ -346,6 +355,11 @@ class Scenario(Model):
         default_factory=dict, max_length=1000,
         description="named field overrides that `compare` runs side by side, e.g. {russian-veto: "
                     "{parties.russia.veto_over: [all-intercepts]}} (paths as in `bmdcoop sweep`)")
+    catalog: dict[str, Any] | None = Field(
+        None, description="user catalog entries (missiles, interceptors, sensors, sites, references) in the format of "
+                          "catalog files (`bmdcoop schema catalog`); they add to or override the package's and "
+                          "`--catalog FILE`'s")
+    _catalog: _cat.Catalog | None = PrivateAttr(None)
 
     @model_validator(mode="after")
     def _fill_origins(self):
@@ -379,6 +393,18 @@ class Scenario(Model):
         return self
 
     # --- conveniences for the layers above (never part of the file) ---------------------------
+    def catalog_view(self) -> _cat.Catalog:
+        """The catalog the scenario's names resolve in: the package with its user entries on top."""
+        if self._catalog is None:
+            self._catalog = _cat.PACKAGE if not self.catalog else \
+                _cat.Catalog([_cat.load_layer(self.catalog, filename=f"scenario '{self.name}' catalog")])
+        return self._catalog
+
+    def user_entries(self) -> dict[str, list[str]]:
+        """The user catalog names of the resolved `catalog:` section (those the scenario or one of
+        its variants uses), per kind: the `user_entries` of JSON outputs."""
+        return {kind: sorted(names) for kind, names in (self.catalog or {}).items() if kind != "references"}
+
     def party(self, party_id: str) -> Party:
         return _by_id(self.parties, party_id, "party")
 

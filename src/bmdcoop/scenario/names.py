@@ -27,13 +27,20 @@ _SINGULAR = {"missiles": "missile", "interceptors": "interceptor", "sensors": "s
 
 
 @functools.cache
-def known(kind: str) -> frozenset[str]:
+def _package_known(kind: str) -> frozenset[str]:
     return frozenset(catalog.names(kind)) | frozenset(AGREED.get(kind, ()))
 
 
-def check(kind: str, name: str) -> None:
+def known(kind: str, cat: catalog.Catalog | None = None) -> frozenset[str]:
+    """Names a scenario may use: the package's (and the agreed ones), plus those of `cat`'s user layers."""
+    if cat is None or not cat.layers:
+        return _package_known(kind)
+    return _package_known(kind) | frozenset(cat.names(kind))
+
+
+def check(kind: str, name: str, cat: catalog.Catalog | None = None) -> None:
     """Raise (a ValueError subclass, so pydantic reports it in place) for an unknown name."""
-    names = known(kind)
+    names = known(kind, cat)
     if len(name) > 100:
         raise ValueError(f"{_SINGULAR.get(kind, kind)} name of {len(name)} characters is not a "
                          f"catalog name (names are short, e.g. {min(names, default='')!r})")
@@ -46,8 +53,10 @@ def _sites() -> dict:
     return catalog.load("sites")
 
 
-def site(name: str) -> dict:
+def site(name: str, cat: catalog.Catalog | None = None) -> dict:
     """The catalog entry of a site (read-only: shared between calls)."""
+    if cat is not None and cat.layers:
+        return cat.get("sites", name)
     entries = _sites()
     if name not in entries:
         raise unknown_name("site", name, entries)

@@ -4,16 +4,20 @@ A path names one field: `architecture`, `command`, `parties.russia.veto_over`,
 `agreements.armavir-to-nato.latency_s`, `batteries.deveselu.rounds`. A list item is named by its
 `id`, or by its index where items have none (`sectors.0.responsibility`). `variants:` in a scenario
 maps a variant name to {path: value}; `compare` runs each variant on the same random draws, and
-`bmdcoop sweep` (later) sets paths the same way.
+`bmdcoop sweep` sets paths the same way.
 """
 from __future__ import annotations
 
 import copy
+import typing
 from typing import Any
 
-from bmdcoop.errors import InputError
+from pydantic import BaseModel
 
-SECTIONS_WITH_IDS = ("parties", "assets", "sensors", "batteries", "threats", "agreements", "sectors")
+from bmdcoop.errors import InputError, unknown_name
+from bmdcoop.scenario.models import Scenario
+
+NOT_SETTABLE = ("variants",)   # a variant has no variants of its own
 
 
 def _item(items: list, key: str, where: str) -> int:
@@ -22,39 +26,61 @@ def _item(items: list, key: str, where: str) -> int:
             return i
     if key.isdigit() and int(key) < len(items):
         return int(key)
+    if not items:
+        raise InputError(f"path '{where}': no item '{key}' (the section is empty)")
     ids = [str(x.get("id")) for x in items if isinstance(x, dict) and x.get("id") is not None]
     raise InputError(f"path '{where}': no item '{key}' (ids: {', '.join(ids) or 'none'}; "
                      f"or an index 0..{len(items) - 1})")
 
 
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model a field holds (directly, in a list, optional or tagged), else None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def path_fields(model: type[BaseModel]) -> list[str]:
+    """Field names a path may name inside `model` (the pydantic class of a section or item)."""
+    return [f for f in model.model_fields if not (model is Scenario and f in NOT_SETTABLE)]
+
+
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    """Set the field at `path` (see module doc) in a scenario dict, in place."""
-    parts = [p for p in str(path).split(".")]
-    if not parts or any(not p for p in parts):
+    """Set the field at `path` (see module doc) in a scenario dict, in place.
+
+    Each segment is checked against the pydantic models of `scenario.models`: a wrong name is
+    refused with the fields of that model (or the ids of that section's items) listed."""
+    parts = str(path).split(".")
+    if any(not p for p in parts):
         raise InputError(f"path '{path}': empty segment (write e.g. parties.russia.veto_over)")
     node: Any = data
-    for depth, key in enumerate(parts[:-1]):
-        here = ".".join(parts[:depth + 1])
+    model: type[BaseModel] | None = Scenario
+    for depth, key in enumerate(parts):
+        here, last = ".".join(parts[:depth + 1]), depth == len(parts) - 1
         if isinstance(node, list):
-            node = node[_item(node, key, here)]
-        elif isinstance(node, dict):
-            if key not in node or not isinstance(node[key], (dict, list)):
-                if depth == 0 and key not in SECTIONS_WITH_IDS + ("command",):
-                    raise InputError(f"path '{path}': '{key}' is not a section (sections: "
-                                     f"{', '.join(SECTIONS_WITH_IDS)}, command)")
-                node[key] = {} if key not in node or node[key] is None else node[key]
-                if not isinstance(node[key], (dict, list)):
-                    raise InputError(f"path '{path}': '{here}' holds a value, not fields")
-            node = node[key]
-        else:
-            raise InputError(f"path '{path}': '{here}' holds a value, not fields")
-    last = parts[-1]
-    if isinstance(node, list):
-        node[_item(node, last, path)] = value
-    elif isinstance(node, dict):
-        node[last] = value
-    else:
-        raise InputError(f"path '{path}': cannot set a field inside a value")
+            i = _item(node, key, here)
+            if last:
+                node[i] = value
+                return
+            node = node[i]
+            continue
+        if model is None or not isinstance(node, dict):
+            raise InputError(f"path '{path}': '{'.'.join(parts[:depth])}' is a value, not a section; "
+                             "set it whole")
+        if key not in path_fields(model):
+            kind = "scenario" if model is Scenario else model.__name__.lower()
+            raise InputError(f"path '{path}': {unknown_name(kind + ' field', key, path_fields(model))}")
+        if last:
+            node[key] = value
+            return
+        model = _model_in(model.model_fields[key].annotation)
+        if node.get(key) is None and model is not None:
+            node[key] = {}
+        node = node[key]
 
 
 def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:

@@ -33,8 +33,11 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 import numpy as np
+import pydantic
 
-from bmdcoop import catalog
+from bmdcoop import catalog as _catalog
+from bmdcoop.catalog.entries import SensorEntry
+from bmdcoop.catalog.located import entry_error
 from bmdcoop.errors import InputError
 from bmdcoop.physics import earth as _earth
 # re-exported: the geometry (`visibility`) and the detection model (`detection`) live beside this module
@@ -69,40 +72,18 @@ class SensorType:
     sigma_los_rad: float = 0.0             # infrared only
 
     def __post_init__(self):
-        where = f"sensor type '{self.name}'"
-        if self.kind not in KINDS:
-            raise InputError(f"{where}: kind '{self.kind}' is not one of {', '.join(KINDS)}")
-        checks = [
-            ("az_coverage_deg", self.az_coverage_deg, 0.0 < self.az_coverage_deg <= 360.0, "in (0, 360]"),
-            ("min_elevation_deg", self.min_elevation_deg, -90.0 <= self.min_elevation_deg <= 90.0, "in [-90, 90]"),
-            ("max_elevation_deg", self.max_elevation_deg,
-             self.min_elevation_deg < self.max_elevation_deg <= 90.0, "above min_elevation_deg and <= 90"),
-            ("revisit_s", self.revisit_s, self.revisit_s > 0.0, "> 0"),
-            ("track_revisit_s", self.track_revisit_s, self.track_revisit_s >= 0.0, ">= 0 (0: revisit_s)"),
-            ("platform_alt_m", self.platform_alt_m, self.platform_alt_m >= 0.0, ">= 0"),
-        ]
-        if self.kind == "radar":
-            checks += [
-                ("range_km", self.range_m / 1e3, 0.0 < self.range_m < math.inf, "> 0 and finite"),
-                ("ref_rcs_m2", self.ref_rcs_m2, self.ref_rcs_m2 > 0.0, "> 0"),
-                ("cued_range_gain", self.cued_range_gain, self.cued_range_gain >= 1.0, ">= 1"),
-                ("beamwidth_mrad", self.beamwidth_rad * 1e3, self.beamwidth_rad > 0.0, "> 0"),
-                ("range_resolution_m", self.range_resolution_m, self.range_resolution_m > 0.0, "> 0"),
-            ]
-        else:
-            checks += [
-                ("cloud_top_km", self.cloud_top_m / 1e3, self.cloud_top_m >= 0.0, ">= 0"),
-                ("processing_delay_s", self.processing_delay_s, self.processing_delay_s >= 0.0, ">= 0"),
-                ("sigma_los_mrad", self.sigma_los_rad * 1e3, self.sigma_los_rad > 0.0, "> 0"),
-            ]
-        for name, value, ok, rule in checks:
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and ok):
-                raise InputError(f"{where}: {name} = {value!r} is not allowed (must be {rule})")
-        ratio = self.revisit_s / self.track_look_s
-        if abs(ratio - round(ratio)) > 1e-9 or round(ratio) < 1:
-            # cued looks must include the search looks, so that a cue can never cost a look
-            raise InputError(f"{where}: track_revisit_s = {self.track_revisit_s!r} must be revisit_s "
-                             f"({self.revisit_s!r}) divided by a whole number")
+        """A type (catalog or with overrides) obeys the catalog's entry model
+        (`bmdcoop.catalog.entries.SensorEntry`), read back in catalog units."""
+        data = {}
+        for cat_field, (attr, factor) in _FIELD_MAP.items():
+            v = getattr(self, attr)
+            if any(cat_field in only for only in _KIND_ONLY.values()) and cat_field not in _KIND_ONLY.get(self.kind, ()):
+                continue
+            data[cat_field] = v / factor if factor and isinstance(v, (int, float)) and not isinstance(v, bool) else v
+        try:
+            SensorEntry.model_validate(data)
+        except pydantic.ValidationError as exc:
+            raise entry_error(exc, f"sensor type '{self.name}'") from None
 
     @property
     def track_look_s(self) -> float:
@@ -130,10 +111,16 @@ _FIELD_MAP = {  # catalog field -> (SensorType field, factor to SI)
 }
 
 
-def sensor_type(name: str, **overrides: Any) -> SensorType:
+# fields that only one kind of sensor has (the other kind leaves them out)
+_KIND_ONLY = {"radar": ("range_km", "beamwidth_mrad", "range_resolution_m"),
+              "infrared": ("cloud_top_km", "processing_delay_s", "sigma_los_mrad")}
+
+
+def sensor_type(name: str, catalog: _catalog.Catalog | None = None, **overrides: Any) -> SensorType:
     """A catalog sensor type, optionally with fields overridden (catalog names and units,
-    e.g. `range_km=1500`, `az_coverage_deg=360`). Unknown names raise `InputError`."""
-    entry = catalog.get("sensors", name)
+    e.g. `range_km=1500`, `az_coverage_deg=360`). `catalog` resolves the name (user layers over the
+    package; default: the package). Unknown names raise `InputError`."""
+    entry = (catalog or _catalog.PACKAGE).get("sensors", name)
     for key in overrides:
         if key not in _FIELD_MAP:
             raise InputError(f"sensor type '{name}': cannot override '{key}' "
@@ -204,26 +191,28 @@ class SensorArray:
                 np.sin(np.radians(self._col("min_elevation_deg"))), np.sin(np.radians(self._col("max_elevation_deg"))))
 
 
-def place_sensors(specs: Iterable[Mapping[str, Any]], earth: str = "wgs84") -> SensorArray:
+def place_sensors(specs: Iterable[Mapping[str, Any]], earth: str = "wgs84",
+                  catalog: _catalog.Catalog | None = None) -> SensorArray:
     """Place sensors from specs `{id, type, party, site | lat_deg + lon_deg, alt_m?,
     boresight_az_deg?, overrides?: {catalog field: value}}`.
 
     A sensor whose azimuth coverage is under 360 deg needs `boresight_az_deg` in [0, 360).
     `alt_m` defaults to the site's altitude plus the type's platform altitude (GEO for sbirs-geo).
     """
+    cat = catalog or _catalog.PACKAGE
     ids, parties, types, lat, lon, alt, bore = [], [], [], [], [], [], []
     for i, spec in enumerate(specs):
         sid = str(spec.get("id", f"sensor-{i}"))
         where = f"sensor '{sid}'"
         if "type" not in spec:
-            raise InputError(f"{where}: no 'type' (known: {', '.join(catalog.names('sensors'))})")
+            raise InputError(f"{where}: no 'type' (known: {', '.join(cat.names('sensors'))})")
         try:
-            stype = sensor_type(spec["type"], **dict(spec.get("overrides") or {}))
+            stype = sensor_type(spec["type"], cat, **dict(spec.get("overrides") or {}))
         except InputError as exc:
             raise InputError(f"{where}: {exc}") from None
         site_alt = 0.0
         if spec.get("site") is not None:
-            site = catalog.get("sites", spec["site"])
+            site = cat.get("sites", spec["site"])
             la, lo, site_alt = site["lat_deg"], site["lon_deg"], float(site.get("alt_m", 0.0) or 0.0)
         elif spec.get("lat_deg") is not None and spec.get("lon_deg") is not None:
             la, lo = spec["lat_deg"], spec["lon_deg"]

@@ -32,11 +32,10 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from bmdcoop import catalog
+from bmdcoop.errors import InputError
 from bmdcoop.sensing import firecontrol as _fc
 from bmdcoop.sensing import sensors as _sensors
 from bmdcoop.sensing import tracking as _tracking
-from bmdcoop.errors import InputError
 
 DEFAULT_RCS_BOOST_M2 = 1.0   # a missile body under thrust (metres long, ~1 m diameter)
 DEFAULT_RCS_RV_M2 = 0.1      # a first-generation re-entry vehicle seen nose-on; 0.01 for modern RVs
@@ -83,6 +82,7 @@ class Timeline:
     covariance: np.ndarray               # (P, N, M, 6, 6) fused track covariance (NaN: no track)
     contributors: dict[tuple[int, int], list[str]] = field(default_factory=dict)
     arrivals: list[dict[str, Any]] = field(default_factory=list)  # shared data: party, threat, sensor, arrival_s
+    user_entries: dict[str, list[str]] = field(default_factory=dict)  # user catalog names used, per kind
 
     def as_dict(self) -> dict[str, Any]:
         """The `bmdcoop timeline --json` object (DESIGN.md), plus the fire-control rule used."""
@@ -96,7 +96,8 @@ class Timeline:
         return {"threats": rows,
                 "fire_control": {"sigma_m": self.settings.fire_control_sigma_m,
                                  "horizon_s": self.settings.fire_control_horizon_s},
-                "shared_arrivals": [dict(a) for a in self.arrivals]}
+                "shared_arrivals": [dict(a) for a in self.arrivals],
+                "user": bool(self.user_entries), "user_entries": {k: list(v) for k, v in self.user_entries.items()}}
 
 
 def _num(x: float) -> float | None:
@@ -235,15 +236,16 @@ def scenario_sensors(scenario, overrides: Mapping[str, Mapping[str, Any]] | None
     if unknown:
         raise InputError(f"sensor overrides name unknown sensor(s) {', '.join(unknown)} "
                          f"(known: {', '.join(s.id for s in scenario.sensors)})")
+    cat = scenario.catalog_view()
     specs = []
     for s in scenario.sensors:
         spec = {"id": s.id, "type": s.type, "party": s.party, "lat_deg": s.lat_deg, "lon_deg": s.lon_deg,
                 "alt_m": s.alt_m, "boresight_az_deg": s.boresight_az_deg, "overrides": overrides.get(s.id)}
-        stype = _sensors.sensor_type(s.type)
+        stype = _sensors.sensor_type(s.type, cat)
         if stype.platform_alt_m > 0 and not s.alt_m:
             spec["alt_m"] = stype.platform_alt_m      # a satellite placed by lat/lon only
         specs.append(spec)
-    return _sensors.place_sensors(specs)
+    return _sensors.place_sensors(specs, catalog=cat)
 
 
 _FLYOUT_CACHE: dict[tuple, ThreatPath] = {}
@@ -251,37 +253,43 @@ _FLYOUT_CACHE_MAX = 512
 
 
 def threat_paths(scenario, sample_dt_s: float = 1.0) -> dict[str, ThreatPath]:
-    """One fly-out per threat, cached per missile, launch, aimpoint, trajectory, apogee and sample
-    interval (across calls too: comparing agreements re-uses the same trajectories)."""
+    """One fly-out per threat, cached per missile (its entry, for a user's), payload, launch,
+    aimpoint, trajectory, apogee and sample interval (across calls too: comparing agreements re-uses
+    the same trajectories)."""
     from bmdcoop.physics.targeting import flyout
 
     cache = _FLYOUT_CACHE
+    cat = scenario.catalog_view()
     out = {}
     for th in scenario.threats:
         tlat, tlon, _ = scenario.target_point(th)
-        key = (th.missile, round(th.launch.lat_deg, 9), round(th.launch.lon_deg, 9), round(tlat, 9), round(tlon, 9),
-               th.trajectory, th.apogee_km, float(sample_dt_s))
+        # a user's entry is part of the key: the same name may mean another missile in another scenario
+        key = (th.missile, cat.entry_key("missiles", th.missile), th.payload_kg, round(th.launch.lat_deg, 9), round(th.launch.lon_deg, 9), round(tlat, 9),
+               round(tlon, 9), th.trajectory, th.apogee_km, float(sample_dt_s))
         if key not in cache:
             if len(cache) >= _FLYOUT_CACHE_MAX:
                 cache.pop(next(iter(cache)))
             kw = {"trajectory": th.trajectory, "sample_dt_s": sample_dt_s}
             if th.apogee_km is not None:
                 kw["apogee_km"] = th.apogee_km
-            res = flyout(th.missile, (th.launch.lat_deg, th.launch.lon_deg), to=(tlat, tlon), **kw)
+            res = flyout(th.missile, (th.launch.lat_deg, th.launch.lon_deg), to=(tlat, tlon), payload_kg=th.payload_kg,
+                         catalog=cat, **kw)
             tr = res.trajectory
-            rv = catalog.get("missiles", th.missile).get("rcs_m2", DEFAULT_RCS_RV_M2)
+            rv = cat.get("missiles", th.missile).get("rcs_m2") or DEFAULT_RCS_RV_M2
             cache[key] = ThreatPath(tr.t_s, tr.r_ecef_m[0], float(res.burnout_time_s), rcs_rv_m2=float(rv))
         out[th.id] = cache[key]
     return out
 
 
 def timeline(scenario, *, settings: _tracking.TrackSettings | None = None, paths: Mapping[str, ThreatPath] | None = None,
-             sample_dt_s: float = 1.0, sensor_overrides: Mapping[str, Mapping[str, Any]] | None = None) -> Timeline:
+             sample_dt_s: float = 1.0, sensor_overrides: Mapping[str, Mapping[str, Any]] | None = None,
+             catalog=None) -> Timeline:
     """Per threat and party: first detection, fire-control time, track quality, contributing sensors.
 
     scenario: a path, dict or `bmdcoop.scenario.Scenario`. paths: optional {threat id: ThreatPath}
     to use instead of flying the threats out (tests, precomputed trajectories).
     sensor_overrides: {sensor id: {catalog field: value}}, e.g. {"tpy2-kurecik": {"range_km": 600}}.
+    catalog: a catalog file (or `bmdcoop.catalog.Layer`) of user entries the scenario may name.
 
     Example:
       >>> tl = timeline("examples/iran-raid-shared-radar.yaml")      # doctest: +SKIP
@@ -290,7 +298,7 @@ def timeline(scenario, *, settings: _tracking.TrackSettings | None = None, paths
     """
     from bmdcoop.scenario import load_scenario
 
-    sc = load_scenario(scenario)
+    sc = load_scenario(scenario, catalog)
     settings = settings or _tracking.TrackSettings()
     sensors = scenario_sensors(sc, sensor_overrides)
     if paths is None:
@@ -313,5 +321,7 @@ def timeline(scenario, *, settings: _tracking.TrackSettings | None = None, paths
         r[n, :pth.t_s.size] = pth.r_ecef_m
         boost[n] = pth.boost_end_s
         rcs[n] = np.where(t <= pth.boost_end_s, pth.rcs_boost_m2, pth.rcs_rv_m2)
-    return sensing_picture(sensors, [p.id for p in sc.parties], t, r, boost, receipts_from_agreements(sc, sensors),
-                           rcs_m2=rcs, settings=settings, threat_ids=threat_ids)
+    tl = sensing_picture(sensors, [p.id for p in sc.parties], t, r, boost, receipts_from_agreements(sc, sensors),
+                         rcs_m2=rcs, settings=settings, threat_ids=threat_ids)
+    tl.user_entries = sc.user_entries()
+    return tl

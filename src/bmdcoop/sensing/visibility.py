@@ -42,7 +42,7 @@ def _sight(sr, enu, inv_ax, bore_rad, half_w_rad, all_round, sin_el_min, sin_el_
     px, py, pz = sx * inv_ax[0], sy * inv_ax[1], sz * inv_ax[2]
     qx, qy, qz = dx * inv_ax[0], dy * inv_ax[1], dz * inv_ax[2]
     qq = qx * qx + qy * qy + qz * qz
-    w = -(px * qx + py * qy + pz * qz) / qq
+    w = -(px * qx + py * qy + pz * qz) / qq if qq > 0.0 else 0.0   # a sub-femtometre segment underflows
     if w < 0.0:
         w = 0.0
     elif w > 1.0:

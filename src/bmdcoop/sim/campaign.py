@@ -147,13 +147,15 @@ def default_workers() -> int:
 def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int | None = None,
                  out: str | os.PathLike | None = None, force: bool = False, name: str | None = None,
                  chunk: int | None = None, progress: Callable[[int, int], None] | None = None,
-                 engine: str = "auto") -> CampaignResult:
+                 engine: str = "auto", catalog=None) -> CampaignResult:
     """Run `trials` trials of a scenario (path, dict, `Scenario` or a built `Plan`).
 
     seed: default the scenario's; workers: processes (default all cores; 1 runs in this process);
     out: folder for Parquet parts and the resolved scenario (module doc); progress(done, total).
     engine: "auto" (the compiled fast path where it can express the scenario, else the event
     engine - both give the same rows), "event" or "fast" (refused where it cannot run).
+    catalog: user entries (a catalog file, `Layer` or `Catalog`) the scenario's names may use; the
+    resolved scenario written to `out` carries those it uses in its `catalog:` section.
     Same seed -> same result on any worker count.
 
     Example:
@@ -167,7 +169,7 @@ def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int
     if isinstance(scenario, Plan):
         plan, sc = scenario, None
     else:
-        sc = load_scenario(scenario)
+        sc = load_scenario(scenario, catalog)
         plan = build_plan(sc)
     seed = int(sc.seed if seed is None and sc is not None else (seed or 0))
     if engine not in ENGINES:

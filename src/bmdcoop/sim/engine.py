@@ -186,7 +186,8 @@ class Engine:
         if key in self.vetoed_keys:
             return
         self.vetoed_keys.add(key)
-        self.t.vetoed[d] = self.t.vetoed.get(d, 0) + 1
+        owner = self.plan.battery_party[opt.battery]     # charged to the interceptor's owner
+        self.t.vetoed[owner] = self.t.vetoed.get(owner, 0) + 1
         by = [v for v, codes in self.plan.airspace.items() if opt.country[k0] in codes]
         self._log("airspace-veto", now_s, by=by, decider=d, missile=i, battery=self.plan.battery_ids[opt.battery])
 

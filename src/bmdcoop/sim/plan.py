@@ -125,9 +125,11 @@ def _ground(r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     return lat, lon, alt, country
 
 
-def build_plan(scenario, *, sample_dt_s: float = SAMPLE_DT_S) -> Plan:
-    """The `Plan` of a scenario (path, dict or `Scenario`) under its own architecture."""
-    sc = load_scenario(scenario)
+def build_plan(scenario, *, sample_dt_s: float = SAMPLE_DT_S, catalog=None) -> Plan:
+    """The `Plan` of a scenario (path, dict or `Scenario`) under its own architecture. Its names
+    resolve in the package, `catalog` (user entries: a catalog file, `Layer` or `Catalog`) and the
+    scenario's own `catalog:` section (missiles, interceptors and sensors alike)."""
+    sc = load_scenario(scenario, catalog)
     arch = c2.architecture(sc)
     vetoes = c2.Vetoes(sc)
     threats, _ = scenario_threats(sc, sample_dt_s) if sc.threats else (None, [])
@@ -138,7 +140,7 @@ def build_plan(scenario, *, sample_dt_s: float = SAMPLE_DT_S) -> Plan:
     consumers = party_sources(sensors, party_ids, receipts)
     consumers += [battery_sources(sc, sensors, b, receipts=receipts) for b in sc.batteries]
     fc = track_times(threats, sensors, consumers) if n_t else np.zeros((len(consumers), 0))
-    fans = [battery_fan(b) for b in sc.batteries]
+    fans = [battery_fan(b, catalog=sc.catalog_view()) for b in sc.batteries]
     plan = Plan(
         name=sc.name, architecture=arch.name,
         commander=arch.commander if isinstance(arch, c2.SingleCommand) else None,
@@ -171,8 +173,9 @@ def build_plan(scenario, *, sample_dt_s: float = SAMPLE_DT_S) -> Plan:
     for vetoer in vetoes.consenters:
         for n, th in enumerate(sc.threats):
             plan.consents[(vetoer, n)] = c2.rule_matches(sc.party(vetoer).consents_to, vetoer, sc, th)
+    # a sensor is revealed when its data reaches a party that decides (under a single command: the commander)
     for pid in party_ids:
-        plan.sensors_shared[pid] = len({rc.sensor for lst in receipts.values() for rc in lst
+        plan.sensors_shared[pid] = len({rc.sensor for d in plan.deciders for rc in receipts.get(d, [])
                                         if sensors.parties[rc.sensor] == pid})
     if not n_t:
         return plan
