@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bmdcoop.analysis.arsenal import arsenal_scale, deployment_inventory, load_forces
+from bmdcoop.analysis.arsenal import arsenal_scale, load_forces, strike_scale, warheads_of
 from bmdcoop.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +46,10 @@ def test_agreements_study(tmp_path):
     for v in verdicts.values():
         assert v["no_party_worse_off"] == (v["worse_off"] == [])
         assert not set(v["better_off"]) & set(v["worse_off"])
-    assert "pending" in numbers                      # the agreement-space search is not faked
+    space = numbers["agreement_space"]
+    assert space["variants"] == 19 and space["pareto"][0] != "" and "agreement-space" in pngs
+    names = {c["name"] for c in space["confirmed"]}
+    assert set(space["pareto"]) <= names and "alone" in names
 
 
 def test_deterrence_study(tmp_path):
@@ -60,18 +63,35 @@ def test_deterrence_study(tmp_path):
 
 
 def test_arsenal_scale_by_hand():
-    """EPAA phase 3: Deveselu 24 SM-3 IB, Redzikowo 24 SM-3 IIA, two ships with 8 SM-3 IB = 64
-    interceptors at pk 0.7 (catalog). With 30 of 60 trajectories engageable and 1,000 warheads spread
-    evenly, 500 are engageable at all and at most 0.7 x 64 = 44.8 killed: 4.5 % of the arsenal."""
-    assert deployment_inventory("epaa-phase3") == (64, pytest.approx(0.7))
+    """EPAA phase 3 with 30 of 60 trajectories engageable by Deveselu (24 SM-3 IB) and Redzikowo (24
+    SM-3 IIA), pk 0.7 each (catalog): with 1,000 warheads spread evenly, 500 are engageable at all and
+    at most 0.7 x 48 = 33.6 killed - 3.4 % of the arsenal. The ships (16 more rounds) engage nothing
+    and do not count."""
+    engaged = [{"id": "a->b", "battery": "deveselu"}, {"id": "c->d", "battery": "redzikowo"}]
     row, = arsenal_scale({"rows": [{"deployment": "epaa-phase3", "interceptor_speed_kms": 7.0, "cueing": "space-ir",
-                                    "trajectories": 60, "engageable": 30}]}, 1000.0)
+                                    "trajectories": 60, "engageable": 30, "engaged": engaged}]}, 1000.0)
+    assert row["deployment_interceptors"] == 64 and row["interceptors"] == 48 and row["pk"] == pytest.approx(0.7)
     assert row["warheads_engageable"] == pytest.approx(500.0)
-    assert row["max_kills"] == pytest.approx(44.8)
-    assert row["share_of_arsenal"] == pytest.approx(0.0448)
+    assert row["max_kills"] == pytest.approx(33.6) and row["share_of_arsenal"] == pytest.approx(0.0336)
     few, = arsenal_scale({"rows": [{"deployment": "epaa-phase3", "interceptor_speed_kms": 7.0, "cueing": "own",
-                                    "trajectories": 60, "engageable": 3}]}, 1000.0)
-    assert few["max_kills"] == pytest.approx(0.7 * 50.0)        # fewer engageable warheads than interceptors
+                                    "trajectories": 60, "engageable": 2, "engaged": engaged}]}, 1000.0)
+    assert few["max_kills"] == pytest.approx(0.7 * 1000.0 * 2 / 60)     # fewer warheads than interceptors
+    with pytest.raises(InputError, match="details"):
+        arsenal_scale({"rows": [{"deployment": "epaa-phase3", "interceptor_speed_kms": 7.0, "cueing": "own",
+                                 "trajectories": 60, "engageable": 2}]}, 1000.0)
+
+
+def test_strike_scale_counts_each_missiles_catalog_warheads():
+    """examples/russia-icbm-us.yaml: 16 Yars x 4 + 4 Topol-M x 1 + 2 SS-18 x 10 + 2 Sarmat x 10 +
+    6 Bulava x 6 = 144 warheads (catalog `warheads`, FAS 2024; Topol-M has none: one). If NATO's
+    North Sea destroyer (8 SM-3 IIA) engages the 4 Yars from Kozelsk, 16 warheads are engageable and
+    at most 0.7 x 8 = 5.6 killed."""
+    assert [warheads_of(m) for m in ("yars", "topol-m", "ss-18", "sarmat", "bulava")] == [4, 1, 10, 10, 6]
+    rows = [{"deployment": "nato", "interceptor_speed_kms": 7.0, "cueing": "space-ir", "trajectories": 10,
+             "engageable": 1, "engaged": [{"id": "yars-kozelsk", "battery": "ddg-north-sea"}]}]
+    row, = strike_scale({"rows": rows}, EXAMPLES / "russia-icbm-us.yaml")
+    assert row["warheads"] == 144 and row["warheads_engageable"] == 16
+    assert row["interceptors"] == 8 and row["max_kills"] == pytest.approx(5.6)
 
 
 def test_force_files_must_cite_their_sources(tmp_path):

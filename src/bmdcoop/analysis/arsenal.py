@@ -1,19 +1,21 @@
 """Deterrence reach at the scale of an arsenal: of a state's deployed warheads, how many could a
-deployment engage at all, and how many could its interceptor inventory kill at most?
+deployment engage at all, and how many could its interceptors kill at most?
 
-From a `reach` result (which trajectories are engageable at all, per deployment, speed and
-cueing) and a public force estimate (deployed warheads, with its source):
-- `warheads_engageable` = W x (engageable / trajectories): the arsenal's W warheads spread evenly
-  over the reach preset's launch areas and targets (an assumption - a real attack plan is not
-  public; the study says how the answer changes if every warhead flew the engageable routes);
-- `max_kills` = pk x min(warheads_engageable, interceptors): every interceptor of the deployment
-  (all its batteries' rounds) fired once at a different engageable warhead, each killing with the
-  catalog's single-shot probability - no decoys, no misses from discrimination, no second shots
-  needed. An upper bound on what the defence could do, by construction.
-- `share_of_arsenal` = max_kills / W.
+From a `reach` result with its details (which trajectories are engageable at all, and by which
+battery, per deployment, speed and cueing):
+- `arsenal_scale(reach, W)` for a preset: `warheads_engageable` = W x (engageable / trajectories) -
+  the arsenal's W warheads spread evenly over the preset's launch areas and targets (an
+  assumption: a real attack plan is not public; the study says how little the answer depends on it);
+- `strike_scale(reach, scenario)` for a scenario's strike, missile by missile: the warheads on the
+  threats engageable at all, each missile carrying its catalog `warheads` (one where the catalog
+  gives none);
+- both: `max_kills` = pk x min(warheads_engageable, interceptors), where `interceptors` are the
+  rounds of the batteries that engage at least one trajectory, each fired once at a different
+  engageable warhead and killing with its single-shot probability (rounds-weighted mean `pk`) - no
+  decoys, no discrimination losses, no second shots needed: an upper bound by construction.
 
-Force files are YAML: `deployed_warheads: {value, source}` plus any other sourced entries
-(`warheads_per_missile: {missile: {value, source}}`, ...). Every value must name its source.
+Force files are YAML: `deployed_warheads: {value, source}` plus any other sourced entries. Every
+value must name its source.
 """
 from __future__ import annotations
 
@@ -48,41 +50,72 @@ def load_forces(path: str | os.PathLike) -> dict:
             check(sub, f"{where}.{key}")
 
     for key, entry in data.items():
-        if key not in ("notes",):
-            check(entry, key)
+        check(entry, key)
     w = data["deployed_warheads"]["value"]
     if not (isinstance(w, (int, float)) and w > 0):
         raise InputError(f"force estimate '{p}': deployed_warheads must be a positive number (got {w!r})")
     return data
 
 
-def deployment_inventory(name: str) -> tuple[int, float]:
-    """(interceptors, mean single-shot kill probability) of a catalog deployment's batteries."""
-    from bmdcoop.engagement.deployments import deployment
+def warheads_of(missile: str) -> int:
+    """Re-entry vehicles a catalog missile carries (`warheads`; 1 where the catalog gives none)."""
+    from bmdcoop import catalog
+
+    return int(catalog.get("missiles", missile).get("warheads") or 1)
+
+
+def _bound(batteries, row: dict, engageable: float) -> dict:
+    """Interceptors of the batteries engaging something in `row`, their mean pk, the kill bound."""
     from bmdcoop.engagement.interceptors import interceptor_spec
 
-    batteries = deployment(name).batteries
-    rounds = sum(b.rounds for b in batteries)
-    if not rounds:
-        return 0, 0.0
-    pk = sum(b.rounds * (b.pk if b.pk is not None else interceptor_spec(b.interceptor).pk) for b in batteries) / rounds
-    return rounds, pk
+    engaging = {e["battery"] for e in row.get("engaged", [])}
+    bats = [b for b in batteries if b.id in engaging]
+    rounds = sum(b.rounds for b in bats)
+    pk = (sum(b.rounds * (b.pk if b.pk is not None else interceptor_spec(b.interceptor).pk) for b in bats) / rounds
+          if rounds else 0.0)
+    return {"warheads_engageable": engageable, "engaging_batteries": sorted(engaging), "interceptors": rounds,
+            "pk": pk, "max_kills": pk * min(engageable, rounds)}
+
+
+def _rows(reach_result) -> list[dict]:
+    d = reach_result.as_dict(details=True) if hasattr(reach_result, "as_dict") else reach_result
+    if d["rows"] and any(r["engageable"] for r in d["rows"]) and not any("engaged" in r for r in d["rows"]):
+        raise InputError("the reach result has no details (which battery engages what): pass it with details")
+    return d["rows"]
 
 
 def arsenal_scale(reach_result, warheads: float) -> list[dict]:
     """Per row of a preset's reach result: the arsenal-scale numbers of the module doc."""
-    d = reach_result.as_dict(details=False) if hasattr(reach_result, "as_dict") else reach_result
-    inventory: dict[str, tuple[int, float]] = {}
+    from bmdcoop.engagement.deployments import deployment
+
+    batteries: dict[str, list] = {}
     out = []
-    for r in d["rows"]:
+    for r in _rows(reach_result):
         dep = r["deployment"]
-        if dep not in inventory:
-            inventory[dep] = deployment_inventory(dep)
-        rounds, pk = inventory[dep]
+        if dep not in batteries:
+            batteries[dep] = deployment(dep).batteries
         engageable = warheads * r["engageable"] / r["trajectories"] if r["trajectories"] else 0.0
-        kills = pk * min(engageable, rounds)
-        out.append({"deployment": dep, "interceptor_speed_kms": r["interceptor_speed_kms"], "cueing": r["cueing"],
-                    "trajectories": r["trajectories"], "engageable": r["engageable"], "warheads": warheads,
-                    "warheads_engageable": engageable, "interceptors": rounds, "pk": pk, "max_kills": kills,
-                    "share_of_arsenal": kills / warheads})
+        row = {"deployment": dep, "interceptor_speed_kms": r["interceptor_speed_kms"], "cueing": r["cueing"],
+               "trajectories": r["trajectories"], "engageable": r["engageable"], "warheads": warheads,
+               "deployment_interceptors": sum(b.rounds for b in batteries[dep]),
+               **_bound(batteries[dep], r, engageable)}
+        row["share_of_arsenal"] = row["max_kills"] / warheads
+        out.append(row)
+    return out
+
+
+def strike_scale(reach_result, scenario) -> list[dict]:
+    """Per row of `reach(scenario)` (a party with batteries, speed, cueing): the strike's warheads,
+    those on the threats it can engage at all, and the kill bound (module doc)."""
+    from bmdcoop.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    per_threat = {t.id: t.count * warheads_of(t.missile) for t in sc.threats}
+    out = []
+    for r in _rows(reach_result):
+        hit = sorted({e["id"] for e in r.get("engaged", [])})
+        out.append({"party": r["deployment"], "interceptor_speed_kms": r["interceptor_speed_kms"], "cueing": r["cueing"],
+                    "threats_engageable": hit, "warheads": sum(per_threat.values()),
+                    **_bound([b for b in sc.batteries if b.party == r["deployment"]], r,
+                             float(sum(per_threat[t] for t in hit)))})
     return out

@@ -195,10 +195,14 @@ def timeline_figure(events, scene: Scene, stem: str | Path) -> list[Path]:
 
 
 def gains_figure(summary: dict, stem: str | Path, parties: list[str], names: dict[str, str] | None = None,
-                 metric: str = "expected_surviving_value", title: str | None = None) -> list[Path]:
+                 metric: str = "expected_surviving_value", title: str | None = None,
+                 labels: dict[str, str] | None = None, highlight: set[str] | None = None,
+                 highlight_name: str = "") -> list[Path]:
     """Each variant as a point: the first party's gain against the second's, both paired differences
     against the summary's first variant (`differences`), with their 95 % intervals; variants with the
-    same outcome share a point and a label; the quadrant where neither loses is shaded."""
+    same outcome share a point and a numbered entry in the key (`labels`: long names for the key);
+    points holding a variant of `highlight` are filled (e.g. a Pareto set); the quadrant where
+    neither loses is shaded."""
     plt = _plt()
     names = names or {}
     a, b = parties[:2]
@@ -214,14 +218,24 @@ def gains_figure(summary: dict, stem: str | Path, parties: list[str], names: dic
     xs, ys = [0.0], [0.0]
     for k, members in enumerate(groups):
         _, (x, xlo, xhi), (y, ylo, yhi) = members[0]
+        marked = bool(highlight) and any(m[0] in highlight for m in members)
         ax.errorbar([x], [y], xerr=[[max(0.0, x - xlo)], [max(0.0, xhi - x)]],
-                    yerr=[[max(0.0, y - ylo)], [max(0.0, yhi - y)]], fmt="o", color=THREAT_COLOUR, ms=5, capsize=2,
-                    lw=1)
+                    yerr=[[max(0.0, y - ylo)], [max(0.0, yhi - y)]], fmt="o", ms=6 if marked else 5, capsize=2,
+                    lw=1, color="#009E73" if marked else THREAT_COLOUR,
+                    mfc="#009E73" if marked or not highlight else "white")
         # a number beside the point, the names in a key outside the axes: labels never collide
         ax.annotate(str(k + 1), (x, y), xytext=(4, 4), textcoords="offset points", fontsize=8, bbox=LABEL_BOX)
         xs += [xlo, xhi]
         ys += [ylo, yhi]
-    key = "\n".join(f"{k + 1}: {', '.join(m[0] for m in members)}" for k, members in enumerate(groups))
+    def entry(k, members):
+        if labels:     # long labels: the first, and how many more share the outcome
+            more = f" (+{len(members) - 1} more)" if len(members) > 1 else ""
+            return f"{k + 1}: {labels.get(members[0][0], members[0][0])}{more}"
+        return f"{k + 1}: {', '.join(m[0] for m in members)}"
+
+    key = "\n".join(_wrap(entry(k, m), 60) for k, m in enumerate(groups))
+    if highlight:
+        key += f"\n\nfilled: {highlight_name or 'highlighted'}"
     ax.text(1.02, 1.0, key, transform=ax.transAxes, va="top", fontsize=7.5, wrap=True)
     span_x = max(1.0, max(map(abs, xs))) * 1.25
     span_y = max(1.0, max(map(abs, ys))) * 1.6

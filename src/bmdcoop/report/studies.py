@@ -8,13 +8,13 @@ their provenance.
 - `deterrence`: does the EPAA threaten Russia's deterrent - reach against speed, basing and
   cueing (`reach russia-to-us`), at the scale of the arsenal (`analysis.arsenal` with the public
   force estimate in examples/data/russia-forces.yaml), and the strike of examples/russia-icbm-us.yaml
-  on a map;
-- `agreements`: which terms leave both sides better off, over the variants of
-  examples/iran-raid-agreements.yaml (`compare`); the search over the whole agreement space
-  (`bmdcoop agreements`) is not on main yet and is not faked here.
+  on a map and warhead by warhead (catalog `warheads`);
+- `agreements`: which terms leave both sides better off: the named variants of
+  examples/iran-raid-agreements.yaml (`compare`), then the whole agreement space of that scenario
+  (`analysis.agreements.agreement_space`, `bmdcoop agreements`) with its Pareto set.
 
-`quick=True` (the tests) runs fewer speeds and deployments in `deterrence`; `trials` sets the Monte
-Carlo trials of the others.
+`quick=True` (the tests) runs fewer speeds and deployments in `deterrence` and a smaller agreement
+space; `trials` sets the Monte Carlo trials.
 """
 from __future__ import annotations
 
@@ -89,7 +89,11 @@ def iran_raid_terms(out: Path, examples: Path, trials: int, workers=None, quick:
     return StudyResult("iran-raid-terms", out, paths, numbers)
 
 
+QUICK_SPACE = {"architectures": ["coordinated"], "latencies_s": [8.0], "vetoes": ()}   # 19 agreements, not 289
+
+
 def agreements(out: Path, examples: Path, trials: int, workers=None, quick: bool = False) -> StudyResult:
+    from bmdcoop.analysis.agreements import agreement_space
     from bmdcoop.report import figures
 
     fig = out / "figures"
@@ -103,16 +107,24 @@ def agreements(out: Path, examples: Path, trials: int, workers=None, quick: bool
         worse = [p for p, m in d.items() if m["expected_surviving_value"][2] < 0]
         verdicts[variant] = {"better_off": better, "worse_off": worse,
                              "no_party_worse_off": not worse, "every_party_better_off": len(better) == len(d)}
+    space = agreement_space(examples / "iran-raid-agreements.yaml", trials=trials, screen_trials=min(200, trials),
+                            workers=workers, **QUICK_SPACE if quick else {})
+    paths += figures.gains_figure(space.summary, fig / "agreement-space", scene.parties, scene.party_names,
+                                  labels={n: t.label() for n, t in space.terms.items()}, highlight=set(space.pareto),
+                                  highlight_name="the Pareto set",
+                                  title=f"The agreement space: the {len(space.summary['differences'])} agreements "
+                                        f"confirmed of {len(space.terms)} enumerated, vs going alone "
+                                        f"({space.summary['trials']} trials, seed {space.summary['seed']})")
+    spaced = space.as_dict()
+    spaced.pop("screened")
     numbers = {"per_party": _per_party(summary), "differences_vs": summary["differences_vs"],
                "differences": summary["differences"], "verdicts": verdicts, "trials": summary["trials"],
-               "seed": summary["seed"],
-               "pending": "the search over the agreement space (bmdcoop agreements, Pareto sets) is being built on "
-                          "another branch; this study compares the named variants only"}
+               "seed": summary["seed"], "agreement_space": spaced}
     return StudyResult("agreements", out, paths, numbers)
 
 
 def deterrence(out: Path, examples: Path, trials: int, workers=None, quick: bool = False) -> StudyResult:
-    from bmdcoop.analysis.arsenal import arsenal_scale, load_forces
+    from bmdcoop.analysis.arsenal import arsenal_scale, load_forces, strike_scale
     from bmdcoop.engagement.reach import reach
     from bmdcoop.report import figures
     from bmdcoop.report.layers import map_view
@@ -127,10 +139,12 @@ def deterrence(out: Path, examples: Path, trials: int, workers=None, quick: bool
     rows = arsenal_scale(res, float(forces["deployed_warheads"]["value"]))
     paths = reach_figure(res, fig / "reach")
     paths += arsenal_figure(rows, fig / "arsenal")
-    scene = build_scene(examples / "russia-icbm-us.yaml")
+    strike = examples / "russia-icbm-us.yaml"
+    scene = build_scene(strike)
     paths += figures.map_figure(scene, map_view(scene), fig / "map-russia-icbm-us")
     paths += figures.trajectory_figure(scene, fig / "trajectories-russia-icbm-us")
-    numbers = {"reach": res.as_dict(details=True), "arsenal": rows, "forces": forces}
+    strike_rows = strike_scale(reach(strike, speeds_kms=[None] if quick else [None, 7.0]), strike)
+    numbers = {"reach": res.as_dict(details=True), "arsenal": rows, "forces": forces, "strike": strike_rows}
     return StudyResult("deterrence", out, paths, numbers)
 
 
