@@ -228,15 +228,16 @@ def gains_figure(summary: dict, stem: str | Path, parties: list[str], names: dic
         xs += [xlo, xhi]
         ys += [ylo, yhi]
     def entry(k, members):
-        if labels:     # long labels: the first, and how many more share the outcome
+        if labels:     # long labels: one (a highlighted one first), and how many more share the outcome
+            first = next((m[0] for m in members if highlight and m[0] in highlight), members[0][0])
             more = f" (+{len(members) - 1} more)" if len(members) > 1 else ""
-            return f"{k + 1}: {labels.get(members[0][0], members[0][0])}{more}"
+            return f"{k + 1}: {labels.get(first, first)}{more}"
         return f"{k + 1}: {', '.join(m[0] for m in members)}"
 
-    key = "\n".join(_wrap(entry(k, m), 60) for k, m in enumerate(groups))
+    key = "\n".join(_wrap(entry(k, m), 48) for k, m in enumerate(groups))
     if highlight:
         key += f"\n\nfilled: {highlight_name or 'highlighted'}"
-    ax.text(1.02, 1.0, key, transform=ax.transAxes, va="top", fontsize=7.5, wrap=True)
+    ax.text(1.02, 1.0, key, transform=ax.transAxes, va="top", fontsize=7.5)
     span_x = max(1.0, max(map(abs, xs))) * 1.25
     span_y = max(1.0, max(map(abs, ys))) * 1.6
     ax.set_xlim(-span_x, span_x)

@@ -112,9 +112,10 @@ def agreements(out: Path, examples: Path, trials: int, workers=None, quick: bool
     paths += figures.gains_figure(space.summary, fig / "agreement-space", scene.parties, scene.party_names,
                                   labels={n: t.label() for n, t in space.terms.items()}, highlight=set(space.pareto),
                                   highlight_name="the Pareto set",
-                                  title=f"The agreement space: the {len(space.summary['differences'])} agreements "
-                                        f"confirmed of {len(space.terms)} enumerated, vs going alone "
-                                        f"({space.summary['trials']} trials, seed {space.summary['seed']})")
+                                  title=f"The agreement space: {len(space.terms)} agreements enumerated, "
+                                        f"{len(space.summary['architectures'])} confirmed (going alone among "
+                                        f"them), each against going alone ({space.summary['trials']} trials, "
+                                        f"seed {space.summary['seed']})")
     spaced = space.as_dict()
     spaced.pop("screened")
     numbers = {"per_party": _per_party(summary), "differences_vs": summary["differences_vs"],
