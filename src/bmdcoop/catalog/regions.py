@@ -49,6 +49,12 @@ def _tree() -> tuple[STRtree, np.ndarray, dict[str, shapely.Geometry]]:
     return tree, np.array(codes, dtype=object), merged
 
 
+def countries() -> dict[str, dict]:
+    """{ISO alpha-3: {"name", "continent", "polygons": [[exterior ring, hole rings...], ...]}}, rings as
+    [[lon_deg, lat_deg], ...]: the bundled polygons themselves (shared - do not modify)."""
+    return _countries()
+
+
 def country_codes() -> list[str]:
     """ISO alpha-3 codes of every bundled country polygon."""
     return sorted(_countries())

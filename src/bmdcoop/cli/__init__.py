@@ -15,6 +15,7 @@ from bmdcoop.cli import catalog as _catalog  # noqa: F401
 from bmdcoop.cli import deals as _deals  # noqa: F401
 from bmdcoop.cli import engagement as _engagement  # noqa: F401
 from bmdcoop.cli import physics as _physics  # noqa: F401
+from bmdcoop.cli import report as _report  # noqa: F401
 from bmdcoop.cli import scenario as _scenario  # noqa: F401
 from bmdcoop.cli import sensing as _sensing  # noqa: F401
 from bmdcoop.cli import wta as _wta  # noqa: F401

@@ -4,8 +4,9 @@ from __future__ import annotations
 import base64
 import html
 import json
-import math
 from pathlib import Path
+
+import numpy as np
 
 from bmdcoop.engagement.footprint import FootprintResult
 from bmdcoop.engagement.grid import geojson_feature_collection
@@ -45,49 +46,56 @@ def write_footprint(result: FootprintResult, out_dir: str | Path) -> dict:
 
 
 def plot_footprint(result: FootprintResult, path: str | Path) -> Path:
-    """PNG map: country outlines (bmdcoop.catalog.regions, Natural Earth), defended cells, sites."""
+    """PNG map in the Lambert azimuthal equal-area projection (`report.projection`): the area the
+    threat can be aimed at, the defended area inside it (both as outlines of their grid cells, so
+    areas compare truly), the launch point and the batteries, a scale bar."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from bmdcoop.engagement.grid import defended_outline
+    from bmdcoop.report.figures import finish_map
+    from bmdcoop.report.layers import MapView
+    from bmdcoop.report.projection import basemap, centred_on
+
     g = result.grid
-    fig, ax = plt.subplots(figsize=(9, 7), dpi=110)
-    try:
-        from bmdcoop.catalog import regions
-        for code in regions.country_codes():
-            geom = regions._tree()[2][code]  # noqa: SLF001
-            for poly in getattr(geom, "geoms", [geom]):
-                x, y = poly.exterior.xy
-                ax.plot(x, y, color="0.6", lw=0.5)
-    except Exception:  # noqa: BLE001 - the basemap is decoration; a map without it is still right
-        pass
-    ax.scatter(g.lon_deg[~result.considered], g.lat_deg[~result.considered], s=1, c="0.9", marker="s", lw=0)
-    ax.scatter(g.lon_deg[result.considered & ~result.defended], g.lat_deg[result.considered & ~result.defended],
-               s=2, c="#f4c7c3", marker="s", lw=0, label="attackable, not defended")
-    ax.scatter(g.lon_deg[result.defended], g.lat_deg[result.defended], s=2, c="#2b8cbe", marker="s", lw=0,
-               label=f"defended ({result.area_km2:,.0f} km²)")
-    for poly in getattr(result.outline, "geoms", [result.outline]):
-        if not poly.is_empty:
-            x, y = poly.exterior.xy
-            ax.plot(x, y, color="#08519c", lw=1.0)
-    ax.plot(result.launch[1], result.launch[0], "r^", ms=9, label=f"launch ({result.threat})")
+    lat = np.append(g.lat_deg[result.considered], [result.launch[0], *[b.lat_deg for b in result.batteries]])
+    lon = np.append(g.lon_deg[result.considered], [result.launch[1], *[b.lon_deg for b in result.batteries]])
+    if not result.considered.any():
+        lat, lon = np.append(lat, g.lat_deg), np.append(lon, g.lon_deg)
+    proj = centred_on(lat, lon)
+    px, py = proj.forward(lat, lon)
+    pad = 0.06 * max(np.ptp(px), np.ptp(py), 2e5)
+    view = MapView(proj, [], ((px.min() - pad) / 1e3, (px.max() + pad) / 1e3), ((py.min() - pad) / 1e3,
+                                                                              (py.max() + pad) / 1e3),
+                   proj.scale_error(lat, lon))
+    fig, ax = plt.subplots(figsize=(9, 7.5), dpi=110)
+    bx, by = basemap(proj, tuple(1e3 * np.array([*view.xlim_km, *view.ylim_km])))
+    ax.plot(bx / 1e3, by / 1e3, color="0.45", lw=0.5, zorder=3)     # borders over the filled areas
+
+    def fill(geom, colour, alpha, label):
+        for k, poly in enumerate(getattr(geom, "geoms", [geom])):
+            if poly.is_empty:
+                continue
+            x, y = proj.forward(*reversed(poly.exterior.xy))
+            ax.fill(x / 1e3, y / 1e3, color=colour, alpha=alpha, lw=0.8, label=label if k == 0 else None)
+
+    fill(defended_outline(g, result.considered & ~result.defended), "#f4c7c3", 0.8, "attackable, not defended")
+    fill(result.outline, "#2b8cbe", 0.8, f"defended ({result.area_km2:,.0f} km\u00b2)")
+    x, y = proj.forward(result.launch[0], result.launch[1])
+    ax.plot(x / 1e3, y / 1e3, "r^", ms=9, label=f"launch ({result.threat})")
     for b in result.batteries:
-        ax.plot(b.lon_deg, b.lat_deg, "ko", ms=6)
-        ax.annotate(f"{b.id}\n{b.interceptor}", (b.lon_deg, b.lat_deg), fontsize=7, xytext=(3, 3),
+        x, y = proj.forward(b.lat_deg, b.lon_deg)
+        ax.plot(x / 1e3, y / 1e3, "ko", ms=5)
+        ax.annotate(f"{b.id}\n{b.interceptor}", (x / 1e3, y / 1e3), fontsize=7, xytext=(3, 3),
                     textcoords="offset points")
-    lon_min, lon_max = float(g.lon_deg.min()), float(g.lon_deg.max())
-    lat_min, lat_max = float(g.lat_deg.min()), float(g.lat_deg.max())
-    ax.set_xlim(min(lon_min, result.launch[1]) - 2, max(lon_max, result.launch[1]) + 2)
-    ax.set_ylim(min(lat_min, result.launch[0]) - 2, max(lat_max, result.launch[0]) + 2)
-    ax.set_aspect(1.0 / max(0.2, math.cos(math.radians(0.5 * (lat_min + lat_max)))))
-    ax.set_xlabel("longitude (deg)")
-    ax.set_ylabel("latitude (deg)")
-    ax.set_title(f"Defended footprint vs {result.threat}, cueing: {result.cueing or 'as the scenario says'}, "
-                 f"grid {g.spacing_km:g} km")
-    legend = ax.legend(loc="lower left", fontsize=7)
-    for handle in legend.legend_handles:     # the grid cells are dots; show them legibly in the key
-        if hasattr(handle, "set_sizes"):
-            handle.set_sizes([25.0])
+    finish_map(ax, view, "Borders: Natural Earth 1:110m.")
+    batteries = ", ".join(sorted({f"{b.id} ({b.interceptor})" for b in result.batteries}))
+    ax.set_title(f"Defended footprint vs {result.threat} from {result.launch[0]:.2f}, {result.launch[1]:.2f}\n"
+                 f"batteries: {batteries}; cueing: {result.cueing or 'as the scenario says'}; "
+                 f"aimpoint grid {g.spacing_km:g} km", loc="left", fontsize=9)
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.04), ncol=3, fontsize=7, frameon=False)
     path = Path(path)
     fig.savefig(path, bbox_inches="tight")
     plt.close(fig)
