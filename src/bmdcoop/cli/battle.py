@@ -1,6 +1,7 @@
 """`bmdcoop run` and `bmdcoop compare`: campaigns of a scenario, per party with 95 % intervals."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any, Optional
 
@@ -10,6 +11,7 @@ from rich.table import Table
 from bmdcoop.cli._app import CATALOG_HELP, app, console, emit, progress_bar
 from bmdcoop.errors import InputError
 
+_NO_REPORT = typer.Option(False, "--no-report", help="with --out: skip report.html, scene.czml and scene.kml")
 _TRIALS = typer.Option(1000, "--trials", help="Monte Carlo trials per variant")
 _SEED = typer.Option(None, "--seed", help="seed of the random streams (default: the scenario's)")
 _WORKERS = typer.Option(None, "--workers", help="local processes (default: all cores)")
@@ -38,6 +40,16 @@ def _pm(value: float, ci: list[float] | None, digits: int = 2) -> str:
     if ci is None or ci[0] is None:
         return f"{value:.{digits}f}"
     return f"{value:.{digits}f}\u00b1{(ci[1] - ci[0]) / 2:.{digits}f}"
+
+
+def _with_report(res: dict[str, Any], out: Optional[str], no_report: bool) -> dict[str, Any]:
+    """With --out, every run leaves something to look at: report.html, scene.czml, scene.kml."""
+    if out is None or no_report:
+        return res
+    from bmdcoop.report import write_outputs
+
+    written = write_outputs(out, command=" ".join(["bmdcoop", *sys.argv[1:]]))
+    return {**res, **{k: str(v) for k, v in written.items() if k != "figures"}}
 
 
 def _render(res: dict[str, Any]) -> None:
@@ -86,7 +98,7 @@ def run_command(
     resume: bool = typer.Option(False, "--resume", help="continue an interrupted run of the same scenario, "
                                 "trials and seed in --out, keeping the chunks it finished"),
     scheduler: Optional[str] = _SCHEDULER, as_json: bool = _JSON, engine: str = _ENGINE,
-    catalog_file: Optional[Path] = _CATALOG,
+    catalog_file: Optional[Path] = _CATALOG, no_report: bool = _NO_REPORT,
 ) -> None:
     """Monte Carlo campaign of a scenario as written: per party, P(no leak), leakers, interceptors
     used, surviving value and what it cedes, with 95 % intervals."""
@@ -96,7 +108,7 @@ def run_command(
     with progress_bar("trials", as_json, unit="trials") as bar:
         res = run(scenario, trials=trials, seed=seed, workers=workers, out=out, force=force, progress=bar,
                   resume=resume, scheduler=scheduler, engine=engine, catalog=catalog_file)
-    emit(res, as_json, _render)
+    emit(_with_report(res, out, no_report), as_json, _render)
 
 
 @app.command("compare")
@@ -108,7 +120,7 @@ def compare_command(
     trials: int = _TRIALS, seed: Optional[int] = _SEED, workers: Optional[int] = _WORKERS,
     out: Optional[str] = typer.Option(None, "--out", help="folder: OUT/<variant>/ results and OUT/summary.json"),
     force: bool = _FORCE, scheduler: Optional[str] = _SCHEDULER, as_json: bool = _JSON,
-    engine: str = _ENGINE, catalog_file: Optional[Path] = _CATALOG,
+    engine: str = _ENGINE, catalog_file: Optional[Path] = _CATALOG, no_report: bool = _NO_REPORT,
 ) -> None:
     """The same raid under several architectures or variants, on the same random draws: per party
     metrics with 95 % intervals and paired differences against the first variant."""
@@ -123,4 +135,4 @@ def compare_command(
     with progress_bar("trials", as_json, unit="trials") as bar:
         res = compare(scenario, architectures=archs, trials=trials, seed=seed, workers=workers, out=out,
                       force=force, progress=bar, scheduler=scheduler, engine=engine, catalog=catalog_file)
-    emit(res, as_json, _render)
+    emit(_with_report(res, out, no_report), as_json, _render)
