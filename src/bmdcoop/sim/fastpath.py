@@ -33,7 +33,8 @@ CONSIDER, INTERCEPT, LOOK, IMPACT = 0, 1, 2, 3
 
 @njit(cache=True)
 def _push(h_t, h_s, h_k, h_a, h_b, size, seq, t, kind, a, b):
-    """Binary min-heap on (time, seq); returns the new size (arrays must have room)."""
+    """Binary min-heap on (time, seq); returns the new size (arrays must have room). The swaps are
+    written out here and in `_pop`: factored into helper functions the kernel ran ~40 % slower."""
     i = size
     h_t[i], h_s[i], h_k[i], h_a[i], h_b[i] = t, seq, kind, a, b
     while i > 0:
