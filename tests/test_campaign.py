@@ -51,6 +51,7 @@ def test_out_folder_of_another_scenario_is_refused(duel_file, tmp_path):
     out = tmp_path / "res"
     r = _cli("run", str(duel_file), "--trials", "5", "--workers", "1", "--out", str(out))
     assert r.returncode == 0, r.stderr
+    assert all((out / f).is_file() for f in ("report.html", "scene.czml", "scene.kml"))   # something to look at
     before = sorted(p.name for p in (out / "results.parquet").iterdir())
     other = tmp_path / "other.yaml"
     other.write_text(duel_file.read_text().replace("seed: 11", "seed: 12"), encoding="utf-8")
