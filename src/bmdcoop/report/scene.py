@@ -242,5 +242,7 @@ def build_scene(scenario, *, variant: str | None = None, results: dict | None = 
         if trial is not None:
             keep |= shots["trial"] == trial
         scene.shots = {k: v[keep] for k, v in shots.items()}
-        scene.map_trials = int(map_trials) if map_trials is not None else int(shots["trial"].max()) + 1
+        ran = [int(np.max(t["trial"])) + 1 for t in (results, shots) if t and np.size(t["trial"])]
+        ran_n = max(ran) if ran else 0          # a shorter run than map_trials is labelled with its own count
+        scene.map_trials = min(int(map_trials), ran_n) if map_trials is not None else ran_n
     return scene
