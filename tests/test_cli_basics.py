@@ -55,3 +55,15 @@ def test_progress_bar_shows_trials_per_second_and_time_left_not_counting_resumed
     rate = float(shown.split(" trials/s")[0].replace(",", ""))
     assert 0 < rate < 100_000           # ~100 / 0.2 s; counting the resumed half would give > 1e6
     assert shown.endswith(" left") and "trials/s" in screen.getvalue()
+
+
+def test_first_run_says_the_kernels_are_compiling(monkeypatch, capsys):
+    """On a fresh install (no cached kernels) the first command says so on stderr at once."""
+    from bmdcoop.cli import _app
+
+    monkeypatch.setattr(_app, "_kernels_cached", lambda: False)
+    _app.run_app(["catalog", "sites", "--json"])
+    assert "first run - compiling the numerical kernels" in capsys.readouterr().err
+    monkeypatch.setattr(_app, "_kernels_cached", lambda: True)
+    _app.run_app(["catalog", "sites", "--json"])
+    assert "compiling" not in capsys.readouterr().err

@@ -124,8 +124,32 @@ def user_catalog(path: Optional[Path]):
     return catalog.PACKAGE if path is None else catalog.Catalog([catalog.load_layer(path)])
 
 
+def _kernels_cached() -> bool:
+    """Whether numba has compiled kernels cached: in the package, or where numba puts them when the
+    package folder is read-only (NUMBA_CACHE_DIR, the user cache)."""
+    import os
+    from pathlib import Path
+
+    import bmdcoop
+
+    places = [Path(bmdcoop.__file__).parent]
+    places += [Path(p) for p in (os.environ.get("NUMBA_CACHE_DIR"), Path.home() / ".cache" / "numba") if p]
+    try:
+        return any(next(place.rglob("*.nbi"), None) for place in places if place.is_dir())
+    except OSError:
+        return True
+
+
+def _first_run_notice(argv: list[str]) -> None:
+    """The first command on a fresh install compiles the numerical kernels: say so at once."""
+    if argv and not any(a in ("--help", "-h", "--version") for a in argv) and not _kernels_cached():
+        err_console.print("bmdcoop: first run - compiling the numerical kernels once (a minute or two); "
+                          "later runs start at once", style="dim", markup=False, highlight=False)
+
+
 def run_app(argv: list[str]) -> int:
     """Run the CLI; map bad input to exit 2 and unexpected errors to exit 1 (no traceback)."""
+    _first_run_notice(argv)
     try:
         rc = app(args=argv, prog_name="bmdcoop", standalone_mode=False)
         if isinstance(rc, int) and not isinstance(rc, bool):  # click returns typer.Exit's code here
