@@ -16,6 +16,14 @@ def cli(*args, cwd=None, timeout=600):
                           timeout=timeout)
 
 
+def summary_of(stdout: str) -> dict:
+    """The summary part of `run/compare --json` output: without the paths of the report and globe
+    files that --out adds."""
+    import json
+
+    return {k: v for k, v in json.loads(stdout).items() if k not in ("report", "czml", "kml")}
+
+
 def duel_scenario(path, **changes):
     """The duel (battle_cases) under coordination with a single-command variant, written to `path`."""
     data = duel(architecture="coordinated", **changes)
