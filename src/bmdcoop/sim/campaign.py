@@ -27,6 +27,7 @@ from bmdcoop.errors import InputError
 from bmdcoop.sim import fastrows
 from bmdcoop.sim.engine import Engine
 from bmdcoop.sim.fastpath import flatten, run_chunk
+from bmdcoop.sim.fastplan import unsupported
 from bmdcoop.sim.outcomes import PARTY_COUNTS, ChunkRows, party_counts
 from bmdcoop.sim.parts import gaps, marker_text, prepare_out_dir, read_done, write_chunk
 from bmdcoop.sim.plan import Plan, build_plan
@@ -198,7 +199,7 @@ def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int
     with scheduler_client(scheduler) as client:      # before the plan: an unreachable scheduler fails fast
         if plan is None:
             plan = build_plan(sc)
-        why_not = flatten(plan).unsupported if engine != "event" else None    # why the fast path cannot run it
+        why_not = unsupported(plan) if engine != "event" else None    # why the fast path cannot run it
         if engine == "fast" and why_not:
             raise InputError(f"the fast path cannot run this scenario: {why_not}; use --engine auto")
         on_fast_path = engine != "event" and not why_not

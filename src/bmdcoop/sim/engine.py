@@ -90,6 +90,7 @@ class Engine:
         self.policy = policy or Policy()
         self.wta_solver = wta_solver
         self.mthreat = plan.missile_threat()
+        self.min_look_s = plan.min_look_s
 
     # ------------------------------------------------------------------ the trial
     def run(self, trial: int) -> Trial:
@@ -140,7 +141,7 @@ class Engine:
     # ------------------------------------------------------------------ knowledge
     def _known_dead(self, i: int, now_s: float) -> bool:
         k = self.t.killed_s[i]
-        return bool(np.isfinite(k) and now_s >= k + float(np.min(self.plan.look_s)) - 1e-9) or self.impacted[i]
+        return bool(np.isfinite(k) and now_s >= k + self.min_look_s - 1e-9) or self.impacted[i]
 
     def _eligible(self, d: str, i: int, now_s: float) -> bool:
         p = self.plan

@@ -18,10 +18,18 @@ class FastPlan:
     arrays: dict
 
 
+def unsupported(plan: Plan) -> str | None:
+    """Why the fast path cannot express a plan (None: it can)."""
+    if plan.commander is not None:
+        return "single-command assigns with the WTA solvers at each decision"
+    return None
+
+
 def flatten(plan: Plan) -> FastPlan:
     """The plan's options, batteries, parties and audit facts as arrays for the kernel."""
-    if plan.commander is not None:
-        return FastPlan("single-command assigns with the WTA solvers at each decision", {})
+    why_not = unsupported(plan)
+    if why_not:
+        return FastPlan(why_not, {})
     pid = {p: k for k, p in enumerate(plan.party_ids)}
     n_t, n_p = len(plan.threat_ids), len(plan.party_ids)
     deciders = np.array([pid[d] for d in plan.deciders], dtype=np.int64)
@@ -77,6 +85,6 @@ def flatten(plan: Plan) -> FastPlan:
         party_fc=np.array([plan.party_fc_s[p] for p in plan.party_ids], dtype=float).reshape(n_p, n_t),
         threat_asset=np.asarray(plan.threat_asset, np.int64), asset_value=np.asarray(plan.asset_value, float),
         asset_party=np.array([pid[p] for p in plan.asset_party], dtype=np.int64),
-        shares_status=bool(plan.shares_status), min_look=float(np.min(plan.look_s)) if plan.look_s.size else 0.0,
+        shares_status=bool(plan.shares_status), min_look=plan.min_look_s,
         sample_country=countries, sample_lat=cat("lat_deg"), sample_lon=cat("lon_deg"), sample_alt=cat("alt_m"))
     return FastPlan(None, a)

@@ -32,12 +32,3 @@ def tables(plan: Plan, fast: FastPlan, chunk: FastChunk) -> tuple[dict[str, np.n
     shots = shot_fields(plan, fast, chunk)
     return _missile_columns(plan, chunk.first, chunk.launch, shots), _shot_columns(plan, chunk.first, shots)
 
-
-def missile_columns(plan: Plan, fast: FastPlan, chunk: FastChunk) -> dict[str, np.ndarray]:
-    """Columns of the results table (one row per trial x missile, trials then missiles in order)."""
-    return tables(plan, fast, chunk)[0]
-
-
-def shot_columns(plan: Plan, fast: FastPlan, chunk: FastChunk) -> dict[str, np.ndarray]:
-    """Columns of the shots table (one row per interceptor launched)."""
-    return tables(plan, fast, chunk)[1]

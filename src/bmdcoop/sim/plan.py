@@ -111,6 +111,11 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
 
     @property
+    def min_look_s(self) -> float:
+        """The shortest kill assessment: after it every party knows a killed missile is dead."""
+        return float(np.min(self.look_s)) if self.look_s.size else 0.0
+
+    @property
     def n_missiles(self) -> int:
         return int(self.count.sum())
 
