@@ -43,6 +43,11 @@ def target_party(scenario, threat) -> str:
     return scenario.asset(threat.target).party if isinstance(threat.target, str) else ""
 
 
+def territory_codes(party) -> frozenset[str]:
+    """ISO alpha-3 codes of a scenario party's `territory` (party groups expanded)."""
+    return frozenset(c for t in party.territory for c in regions.party_countries(t))
+
+
 def rule_matches(rules, party_id: str, scenario, threat) -> bool:
     """Whether a threat matches any of `rules`, judged for party `party_id` (module doc)."""
     owner = target_party(scenario, threat)
@@ -185,7 +190,7 @@ class Vetoes:
     @cached_property
     def airspace(self) -> dict[str, frozenset[str]]:
         """{vetoing party: ISO alpha-3 codes of its territory}."""
-        return {p.id: frozenset(c for t in p.territory for c in regions.party_countries(t))
+        return {p.id: territory_codes(p)
                 for p in self.scenario.parties if "own-airspace" in p.veto_over}
 
     @cached_property

@@ -166,7 +166,7 @@ def build_plan(scenario, *, sample_dt_s: float = SAMPLE_DT_S, catalog=None) -> P
         max_engagements={p.id: p.engagements_per_missile for p in sc.parties},
         decision_delay_s={p.id: p.decision_delay_s for p in sc.parties},
         deciders=arch.deciders(), airspace=dict(vetoes.airspace))
-    plan.territory = {p.id: frozenset(c for t in p.territory for c in regions.party_countries(t)) for p in sc.parties}
+    plan.territory = {p.id: c2.territory_codes(p) for p in sc.parties}
     plan.asset_ids = [a.id for a in sc.assets]
     plan.asset_party = [a.party for a in sc.assets]
     plan.asset_value = np.array([a.value for a in sc.assets], dtype=float)
