@@ -1,0 +1,122 @@
+"""Helpers for the hostile-input suite (tests/test_hostile_*.py): the command line in a child
+process with a hang guard and its peak memory measured, and the checks every refusal must pass.
+
+The contract (DESIGN, command line): exit 0 with sane, finite numbers, or exit 2 with one clear
+message naming the problem - never a traceback, never exit 1 for something the user did, never a
+hang. The hang guard is generous (30 s) and is not a speed limit: the real limits are benchmarks.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HANG_GUARD_S = 30.0
+
+
+@dataclasses.dataclass
+class Ran:
+    """One finished command: exit code, output, wall time and the child's peak resident memory."""
+
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    wall_s: float
+    peak_rss_mib: float
+
+    @property
+    def text(self) -> str:
+        return self.stdout + self.stderr
+
+    def json(self):
+        return json.loads(self.stdout)
+
+
+def run_cli(*args: str, cwd: Path | None = None, guard_s: float = HANG_GUARD_S, stdin: str | None = None,
+            env: dict | None = None) -> Ran:
+    """`python -m bmdcoop ARGS` in a child process; kills it and fails the test past `guard_s`.
+
+    The child is reaped with os.wait4, so `peak_rss_mib` is that command's own peak resident
+    memory (not the test process's, nor the largest child so far)."""
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "bmdcoop", *args], cwd=cwd, text=True,
+                            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+    chunks: dict[str, str] = {}
+
+    def drain(name, stream):
+        chunks[name] = stream.read()
+
+    readers = [threading.Thread(target=drain, args=(n, s), daemon=True)
+               for n, s in (("out", proc.stdout), ("err", proc.stderr))]
+    for t in readers:
+        t.start()
+    if stdin is not None:
+        try:
+            proc.stdin.write(stdin)
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() - started > guard_s:
+            proc.kill()
+            os.wait4(proc.pid, 0)
+            raise AssertionError(f"hang: `bmdcoop {_shown(args)}` ran past the {guard_s:.0f} s guard")
+        time.sleep(0.02)
+    proc.returncode = os.waitstatus_to_exitcode(status)     # keeps Popen from waiting on a reaped pid
+    for t in readers:
+        t.join(5)
+    return Ran(tuple(args), proc.returncode, chunks.get("out", ""), chunks.get("err", ""),
+               time.monotonic() - started, usage.ru_maxrss / 1024.0)
+
+
+def _shown(args) -> str:
+    return " ".join(a if len(a) <= 80 else a[:77] + "..." for a in args)
+
+
+def assert_refused(ran: Ran, *words: str, max_rss_mib: float | None = None) -> None:
+    """Exit 2, one message on stderr that names the problem (each of `words`, case-insensitive), no
+    traceback, nothing internal; and, if given, the child stayed under `max_rss_mib`."""
+    shown = f"`bmdcoop {_shown(ran.args)}` -> exit {ran.returncode}\n{ran.text[-2000:]}"
+    assert ran.returncode == 2, shown
+    assert "Traceback" not in ran.text and "internal error" not in ran.text, shown
+    low = ran.stderr.lower()
+    for w in words:
+        assert w.lower() in low, f"message does not name '{w}': {shown}"
+    assert len(ran.stderr) < 4000, f"message of {len(ran.stderr)} characters: {shown}"
+    if max_rss_mib is not None:
+        assert ran.peak_rss_mib < max_rss_mib, f"peak {ran.peak_rss_mib:.0f} MiB >= {max_rss_mib} MiB: {shown}"
+
+
+def assert_sane(ran: Ran) -> None:
+    """Exit 0 and, for a JSON answer, every number finite."""
+    shown = f"`bmdcoop {_shown(ran.args)}` -> exit {ran.returncode}\n{ran.text[-2000:]}"
+    assert ran.returncode == 0, shown
+    assert "Traceback" not in ran.text, shown
+    if ran.stdout.lstrip().startswith(("{", "[")):
+        bad = [p for p, v in _numbers(ran.json()) if not math.isfinite(v)]
+        assert not bad, f"non-finite numbers at {bad[:5]}: {shown}"
+    assert "nan" not in ran.stdout.lower().split(), shown
+
+
+def _numbers(obj, path="$"):
+    if isinstance(obj, bool):
+        return
+    if isinstance(obj, (int, float)):
+        yield path, float(obj)
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _numbers(v, f"{path}.{k}")
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _numbers(v, f"{path}[{i}]")
