@@ -111,7 +111,13 @@ def _as_batch(name: str, value, n: int, default=None) -> np.ndarray:
         arr = np.full(n, float(arr))
     if arr.shape[0] != n:
         raise InputError(f"{name}: expected {n} values (one per trajectory), got shape {arr.shape}")
-    return np.ascontiguousarray(arr)
+    return _kernel_array(arr)
+
+
+def _kernel_array(arr) -> np.ndarray:
+    """A C-contiguous, writable float64 copy when `arr` is not one already: the kernel then compiles
+    one specialisation, not one per layout and read-only flag (each costs ~40 s on first run)."""
+    return np.require(arr, dtype=np.float64, requirements=["C", "W"])
 
 
 def _positive(name: str, arr: np.ndarray, allow_zero: bool = False) -> None:
@@ -146,8 +152,8 @@ def propagate(r0_ecef_m, v0_ecef_mps, *, mass_kg=1000.0, area_m2=0.0, cd_mach=((
       >>> traj = propagate(r0, v0, forces=Forces(drag=False))
       >>> round(float(traj.impact_t_s[0]))   # doctest: +SKIP
     """
-    r0 = np.atleast_2d(np.asarray(r0_ecef_m, dtype=float))
-    v0 = np.atleast_2d(np.asarray(v0_ecef_mps, dtype=float))
+    r0 = _kernel_array(np.atleast_2d(np.asarray(r0_ecef_m, dtype=float)))
+    v0 = _kernel_array(np.atleast_2d(np.asarray(v0_ecef_mps, dtype=float)))
     if r0.shape[-1] != 3 or v0.shape != r0.shape:
         raise InputError(f"r0_ecef_m and v0_ecef_mps must both be (n, 3); got {r0.shape} and {v0.shape}")
     if not (np.isfinite(r0).all() and np.isfinite(v0).all()):
@@ -165,7 +171,7 @@ def propagate(r0_ecef_m, v0_ecef_mps, *, mass_kg=1000.0, area_m2=0.0, cd_mach=((
             arr = np.atleast_2d(np.asarray(getattr(stages, name), dtype=float))
             if arr.shape[0] not in (1, n):
                 raise InputError(f"stages.{name}: expected (n, k) or (1, k) with n = {n}, got {arr.shape}")
-            arr = np.ascontiguousarray(np.broadcast_to(arr, (n, arr.shape[1])))
+            arr = _kernel_array(np.broadcast_to(arr, (n, arr.shape[1])))
             _positive(f"stages.{name}", arr, allow_zero=True)
             tables.append(arr)
         burn, thrust, mdot, drop = tables
@@ -180,8 +186,8 @@ def propagate(r0_ecef_m, v0_ecef_mps, *, mass_kg=1000.0, area_m2=0.0, cd_mach=((
     rv_mass = _as_batch("rv_mass_kg", rv_mass_kg, n, default=payload)
     _positive("rv_mass_kg", rv_mass)
     rv_area = _as_batch("rv_area_m2", rv_area_m2, n, default=area)
-    mach_pts = np.ascontiguousarray(np.asarray(cd_mach[0], dtype=float))
-    cd_tab = np.ascontiguousarray(np.atleast_2d(np.asarray(cd_mach[1], dtype=float)))
+    mach_pts = _kernel_array(np.asarray(cd_mach[0], dtype=float))
+    cd_tab = _kernel_array(np.atleast_2d(np.asarray(cd_mach[1], dtype=float)))
     if cd_tab.shape[-1] != mach_pts.size or cd_tab.shape[0] not in (1, n):
         raise InputError(f"cd_mach: Cd table shape {cd_tab.shape} does not match {mach_pts.size} Mach points")
     if np.any(np.diff(mach_pts) <= 0):
