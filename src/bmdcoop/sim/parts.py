@@ -81,18 +81,22 @@ def write_chunk(out_dir: Path, plan: Plan, first: int, rows: dict, shots: dict, 
 
 # ----------------------------------------------------------------------------- the folder
 
-def marker_text(scenario_text: str, trials: int, seed: int) -> str:
-    return scenario_text + f"# trials: {trials}\n# seed: {seed}\n"
+def marker_text(scenario_text: str, trials: int, seed: int, vary: str | None = None) -> str:
+    """What identifies a campaign in its folder: the resolved scenario, trials, seed and, for a
+    model-spread run, how it was spread (`vary`)."""
+    return scenario_text + f"# trials: {trials}\n# seed: {seed}\n" + (f"# vary: {vary}\n" if vary else "")
 
 
 def _differences(old: str, new: str) -> list[str]:
     """What differs between two marker texts, in words."""
     def split(text):
         body, _, tail = text.partition("# trials: ")
-        trials, _, seed = tail.partition("\n# seed: ")
-        return body, trials.strip(), seed.strip()
-    (ob, ot, os_), (nb, nt, ns) = split(old), split(new)
+        trials, _, rest = tail.partition("\n# seed: ")
+        seed, _, vary = rest.partition("\n# vary: ")
+        return body, trials.strip(), seed.strip(), vary.strip() or "none"
+    (ob, ot, os_, ov), (nb, nt, ns, nv) = split(old), split(new)
     out = [] if ob == nb else ["the scenario"]
+    out += [] if ov == nv else [f"vary ({ov} there, {nv} now)"]
     out += [] if ot == nt else [f"trials ({ot or '?'} there, {nt} now)"]
     out += [] if os_ == ns else [f"seed ({os_ or '?'} there, {ns} now)"]
     return out or ["the settings"]
