@@ -168,10 +168,10 @@ def contested(sc) -> tuple[list[Contested], list[str]]:
     for kind, used in (("missiles", [t.missile for t in sc.threats]), ("sensors", [s.type for s in sc.sensors])):
         ranged = {name: [f for f, info in cat.provenance(kind, name).items() if info.get("range")]
                   for name in dict.fromkeys(used)}
-        why = ("they would move the threats' trajectories and the sensor timelines, computed once per plan"
+        why = ("it would move the threats' trajectories and the sensor timelines, computed once per plan"
                if kind == "missiles" else "sensor values are not spread in this version")
-        notes += [f"{kind[:-1]} {name}: {', '.join(fields)} not varied ({why})" for name, fields in ranged.items()
-                  if fields]
+        notes += [f"{kind[:-1]} {name}: its public range of {', '.join(fields)} is not varied ({why})"
+                  for name, fields in ranged.items() if fields]
         if kind == "sensors" and used and not any(ranged.values()):
             notes.append("sensors: the catalog records no public ranges for them; detection is not varied")
     return values, notes
