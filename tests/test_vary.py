@@ -83,7 +83,15 @@ def test_the_summary_says_what_was_varied_and_how_far_it_moves_the_answer():
     assert slow["nato"]["interceptors_used"] == 0 and slow["nato"]["expected_leakers"] == 2
     lo, hi = sp["spread"]["nato"]["expected_surviving_value"]
     assert lo == 0.0 < hi
-    assert sp["low_high"][SPEED]["nato"]["expected_surviving_value"] == [lo, hi]
+    assert sp["low_high"] == {}          # no kill probability is contested here
+    # alone at the ends of its range: at 1.0 km/s the destroyer never fires; 3.0 is the catalog's value
+    oat = {row["end"]: row for row in sp["one_at_a_time"]["rows"] if row["value"] == SPEED}
+    n = sp["one_at_a_time"]["trials"]
+    at_catalog = sp["one_at_a_time"]["at_catalog"]["nato"]
+    assert (oat["low"]["at"], oat["high"]["at"], n) == (1.0, 3.0, 200)
+    assert oat["low"]["nato"]["interceptors_used"][0] == -at_catalog["interceptors_used"] < 0
+    assert oat["low"]["nato"]["expected_surviving_value"][0] < 0
+    assert all(oat["high"][party][key] == [0.0, 0.0, 0.0] for party in ("nato", "russia") for key in oat["high"]["nato"])
     # the summary's mean averages over the variants, weighted by their trials
     mean = sum(v["trials"] * v["nato"]["expected_surviving_value"] for v in sp["by_variant"]) / 200
     assert res["architectures"]["independent"]["nato"]["expected_surviving_value"] == pytest.approx(mean)

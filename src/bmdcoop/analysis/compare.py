@@ -114,6 +114,10 @@ def run(scenario, *, trials: int = 1000, seed: int | None = None, workers: int |
         res = run_campaign(sc, trials=trials, seed=seed, workers=workers, out=out, force=force, progress=step,
                            engine=engine, resume=resume, scheduler=client, vary=vary, vary_k=vary_k)
     summary = {**compare_summary([res]), **user_marks([sc])}
+    if res.plan.spread is not None and res.plan.spread.values:
+        from bmdcoop.analysis.spread import one_at_a_time
+
+        summary["vary"][res.name]["one_at_a_time"] = one_at_a_time(sc, res)
     if out is not None:
         write_summary(out, summary)
     return summary

@@ -110,7 +110,7 @@ def _render_spread(spreads: dict[str, Any]) -> None:
     table = Table(title="per plan variant, its trials' means")
     for col in ("plan", "trials", "party", "P(no leak)", "value left", "leakers", "shots"):
         table.add_column(col, no_wrap=True)
-    moves = Table(title="each value in the lower / upper half of its range: value left (P(no leak))")
+    moves = Table(title="kill probability drawn in the lower / upper half of its range: value left (P(no leak))")
     for col in ("value", "party", "lower half", "upper half"):
         moves.add_column(col, no_wrap=col != "value")
     for name, sp in spreads.items():
@@ -129,10 +129,27 @@ def _render_spread(spreads: dict[str, Any]) -> None:
                           if m["p_no_leak"][h] is not None else "-" for h in (0, 1)]
                 moves.add_row(f"{prefix}{label}", party, *halves)
     console.print(table)
-    console.print(moves)
+    if moves.row_count:
+        console.print(moves)
+    for name, sp in spreads.items():
+        if sp.get("one_at_a_time"):
+            _render_one_at_a_time(sp["one_at_a_time"])
     console.print(f"plan variants built in {first['plan_build_s']:.1f} s; the summary's means and intervals average "
-                  "over the ranges (read as uniform); a geometry value's halves are mixed with the other values' "
-                  "strata - the per-variant table is exact", style="dim")
+                  "over the ranges (read as uniform)", style="dim")
+
+
+def _render_one_at_a_time(oat: dict[str, Any]) -> None:
+    table = Table(title=f"each value alone at an end of its range, the rest at the catalog's: difference from the "
+                        f"catalog's values on the same {oat['trials']:,} trials, +- 95 %")
+    for col in ("value", "at", "party", "d value left", "d P(no leak)", "d shots"):
+        table.add_column(col, no_wrap=col != "value")
+    for row in oat["rows"]:
+        for party in oat["at_catalog"]:
+            d = row[party]
+            table.add_row(row["value"], f"{row['at']:g}", party,
+                          *(f"{d[k][0]:+.{n}f}\u00b1{(d[k][2] - d[k][1]) / 2:.{n}f}" for k, n in
+                            (("expected_surviving_value", 1), ("p_no_leak", 3), ("interceptors_used", 1))))
+    console.print(table)
 
 
 @app.command("run")

@@ -189,28 +189,32 @@ def design(values: list[Contested], k: int, seed: int) -> np.ndarray:
     return out
 
 
+def specs_at(sc, points: list[tuple[Contested, float]]) -> dict:
+    """{interceptor name: `InterceptorSpec`} with the given geometry values at the given points
+    (catalog units), every other field at the catalog's value."""
+    cat, specs = sc.catalog_view(), {}
+    for name in dict.fromkeys(v.name for v, _ in points):
+        changes = {SPEC_FIELDS[v.field][0]: x * (SPEC_FIELDS[v.field][1] or 1.0) for v, x in points if v.name == name}
+        try:
+            specs[name] = interceptor_spec(name, cat, **changes)
+        except InputError as exc:
+            raise InputError(f"--vary catalog: a model variant of {name} is not physical ({exc}); "
+                             "check the entry's public ranges") from None
+    return specs
+
+
 def build_spread(sc, base: Plan, seed: int, k: int = DEFAULT_K) -> Spread:
     """The model spread of scenario `sc` (its plan `base` already built), on `seed` (module doc)."""
     started = time.perf_counter()
     values, notes = contested(sc)
     geometry = [v for v in values if not v.per_trial]
     per_trial = [v for v in values if v.per_trial]
-    cat = sc.catalog_view()
     if not geometry:
         k, strata, plans = 1, np.zeros((1, 0), np.int64), [base]
     else:
-        strata, plans = design(geometry, k, seed), []
-        for row in strata:
-            specs = {}
-            for name in dict.fromkeys(v.name for v in geometry):
-                changes = {SPEC_FIELDS[v.field][0]: v.point(int(s), k) * (SPEC_FIELDS[v.field][1] or 1.0)
-                           for v, s in zip(geometry, row) if v.name == name}
-                try:
-                    specs[name] = interceptor_spec(name, cat, **changes)
-                except InputError as exc:
-                    raise InputError(f"--vary catalog: a model variant of {name} is not physical ({exc}); "
-                                     "check the entry's public ranges") from None
-            plans.append(build_plan(sc, specs=specs))
+        strata = design(geometry, k, seed)
+        plans = [build_plan(sc, specs=specs_at(sc, [(v, v.point(int(s), k)) for v, s in zip(geometry, row)]))
+                 for row in strata]
     n_b = len(sc.batteries)
     pk_low, pk_high, pk_draw = np.array(base.pk, float), np.array(base.pk, float), np.full(n_b, -1, np.int64)
     for j, v in enumerate(per_trial):
