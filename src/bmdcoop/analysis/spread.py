@@ -69,7 +69,7 @@ def spread_summary(result: CampaignResult) -> dict[str, Any] | None:
                 m = _means(col, half, 2)
                 low_high[value.label].setdefault(party, {})[key] = [None if np.isnan(x) else float(x) for x in m]
     return {
-        "vary": "catalog", "k": sp.k, "design": DESIGN, "plan_build_s": round(sp.build_s, 3),
+        "vary": "catalog", "k": sp.k, "design": DESIGN,
         "values": [{"value": v.label, "kind": v.kind, "entry": v.name, "field": v.field, "unit": v.unit,
                     "catalog_value": v.value, "range": [v.low, v.high], "ref": v.ref,
                     "how": "per trial, uniform in the range" if v.per_trial else f"{sp.k} plan variants",

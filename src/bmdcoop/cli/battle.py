@@ -134,7 +134,7 @@ def _render_spread(spreads: dict[str, Any]) -> None:
     for name, sp in spreads.items():
         if sp.get("one_at_a_time"):
             _render_one_at_a_time(sp["one_at_a_time"])
-    console.print(f"plan variants built in {first['plan_build_s']:.1f} s; the summary's means and intervals average "
+    console.print(f"{first['k']} plan variants: {first['k']} plan builds; the summary's means and intervals average "
                   "over the ranges (read as uniform)", style="dim")
 
 
