@@ -88,6 +88,20 @@ def test_fast_path_equals_the_event_engine_under_random_terms(data):
     _compare(plan, data["seed"], 0, 12)
 
 
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=agreements_in_force())
+def test_fast_path_equals_the_event_engine_under_random_terms_with_the_model_spread(data):
+    """The duel's SM-3 IB (speed, range, ceiling, pk) and S-400 (speed) spread over their public
+    ranges, under random terms: vetoes' banned samples, sectors and consents in every variant."""
+    if data["architecture"] == "single-command":
+        return
+    sc = load_scenario(data)
+    plan = build_plan(sc)
+    plan.spread = build_spread(sc, plan, data["seed"], 2)
+    assert plan.spread.k == 2
+    _compare(plan, data["seed"], 0, 12)
+
+
 def test_single_command_is_not_on_the_fast_path():
     plan = build_plan(duel(architecture="single-command"))
     assert "single-command" in flatten(plan).unsupported
