@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from battle_cases import duel, single_battery
 from campaign_cases import rows, shots
 from hostile_cases import assert_refused, assert_sane, run_cli
+
 from bmdcoop import run
 from bmdcoop.catalog import PACKAGE
 from bmdcoop.errors import InputError
@@ -35,7 +35,7 @@ EPAA = str(Path(__file__).resolve().parents[1] / "examples" / "iran-raid-epaa.ya
 def _entry(**fields) -> dict:
     """The package SM-3 IB as a user entry, without its public ranges, with `fields` replaced."""
     entry = copy.deepcopy(PACKAGE.raw("interceptors", "sm-3-ib"))
-    for key, value in entry.items():
+    for value in entry.values():
         if isinstance(value, dict) and "range" in value:
             value.pop("range")
     entry.update(fields)
@@ -132,7 +132,7 @@ def test_a_contested_kill_probability_is_drawn_per_trial_and_a_scenario_pk_is_no
 
 def test_rows_are_the_same_on_1_and_4_workers_and_on_both_engines(tmp_path):
     data = contested_duel()
-    kw = dict(trials=240, chunk=30, vary="catalog", vary_k=3)
+    kw = {"trials": 240, "chunk": 30, "vary": "catalog", "vary_k": 3}
     one = run_campaign(data, workers=1, out=tmp_path / "one", **kw)
     four = run_campaign(data, workers=4, out=tmp_path / "four", **kw)
     event = run_campaign(data, workers=1, out=tmp_path / "event", engine="event", **kw)

@@ -17,9 +17,8 @@ average over the public ranges (read as uniform). How much the answer depends on
 """
 from __future__ import annotations
 
-from typing import Any
-
 import copy
+from typing import Any
 
 import numpy as np
 

@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bmdcoop.catalog.sourced import unit_of
-from bmdcoop.engagement.interceptor_spec import _FIELDS as SPEC_FIELDS, interceptor_spec
+from bmdcoop.engagement.interceptor_spec import _FIELDS as SPEC_FIELDS
+from bmdcoop.engagement.interceptor_spec import interceptor_spec
 from bmdcoop.errors import InputError
 from bmdcoop.sim.philox import key_words, uniform_of_trials
 from bmdcoop.sim.plan import Plan, build_plan
