@@ -142,6 +142,15 @@ def test_rows_are_the_same_on_1_and_4_workers_and_on_both_engines(tmp_path):
     for name in ("four", "event"):
         pd.testing.assert_frame_equal(rows(tmp_path / "one"), rows(tmp_path / name))
         pd.testing.assert_frame_equal(shots(tmp_path / "one"), shots(tmp_path / name))
+    # trials.parquet says what each trial played: its variant and the contested speed
+    import pyarrow.parquet as pq
+
+    played = pq.read_table(tmp_path / "four" / "trials.parquet").to_pandas().sort_values("trial")
+    variant, _ = one.plan.spread.trial_draws(one.seed, 0, 240, one.plan.n_missiles)
+    assert np.array_equal(played["model/variant"], variant)
+    speed = played[f"model/{SPEED}"].to_numpy()
+    assert set(np.round(speed, 9)) == {round(1.0 + (s + 0.5) * 2.0 / 3, 9) for s in range(3)}
+    assert (played["party/nato/interceptors_used"].to_numpy()[speed < 1.5] == 0).all()
     # the dice do not move: launch times are those of the run without the spread
     plain_run = run_campaign(data, workers=1, out=tmp_path / "plain", trials=240, chunk=30)
     assert plain_run.trials == 240

@@ -114,7 +114,9 @@ def _run_chunk(first: int, last: int, out_dir: str | None) -> tuple[int, np.ndar
     else:
         counts, survival, tables = _event_chunk(engine, first, last, out_dir is not None)
     if out_dir is not None:
-        write_chunk(Path(out_dir), plan, first, *tables, counts, survival)
+        model = None if plan.spread is None else plan.spread.trial_columns(engine.seed, first, last - first,
+                                                                            plan.n_missiles)
+        write_chunk(Path(out_dir), plan, first, *tables, counts, survival, model)
     return first, counts, survival
 
 

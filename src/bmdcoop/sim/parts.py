@@ -4,6 +4,7 @@
     OUT/results.parquet/part-<first>.parquet   one row per trial x missile
     OUT/shots.parquet/part-<first>.parquet     one row per interceptor
     OUT/trials.parquet/part-<first>.parquet    one row per trial: each party's counts, asset survival
+                                               (and, with --vary catalog, the model values it played)
 
 `<first>` is the chunk's first trial, 10 digits. Each part is written to a hidden temporary name
 (`.part-....tmp`, which Parquet readers skip) and renamed when whole, so a part is complete or
@@ -69,14 +70,16 @@ def trial_columns(plan: Plan, first: int, counts: np.ndarray, survival: np.ndarr
 
 
 def write_chunk(out_dir: Path, plan: Plan, first: int, rows: dict, shots: dict, counts: np.ndarray,
-                survival: np.ndarray) -> None:
-    """Commit one chunk: its rows, its interceptors, then its per-trial counts (module doc)."""
+                survival: np.ndarray, model: dict[str, np.ndarray] | None = None) -> None:
+    """Commit one chunk: its rows, its interceptors, then its per-trial counts (module doc) and, for a
+    model-spread campaign, the model values each trial played (`model`: `Spread.trial_columns`)."""
     import pyarrow as pa
 
     schemas = _schemas()
     for name, cols in (("results.parquet", rows), ("shots.parquet", shots)):
         _write(out_dir / name, first, pa.table({c: cols[c] for c in schemas[name].names}, schema=schemas[name]))
-    _write(out_dir / "trials.parquet", first, pa.table(trial_columns(plan, first, counts, survival)))
+    per_trial = {**trial_columns(plan, first, counts, survival), **(model or {})}
+    _write(out_dir / "trials.parquet", first, pa.table(per_trial))
 
 
 # ----------------------------------------------------------------------------- the folder

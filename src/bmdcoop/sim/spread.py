@@ -143,6 +143,18 @@ class Spread:
         return variant, u[1:].T
 
 
+    def trial_columns(self, seed: int, first: int, n: int, n_missiles: int) -> dict[str, np.ndarray]:
+        """What trials first..first+n-1 played, as `trials.parquet` columns: `model/variant` and
+        `model/<entry>.<field>`, each contested value (catalog units)."""
+        variant, u = self.trial_draws(seed, first, n, n_missiles)
+        cols = {"model/variant": variant.astype(np.int16)}
+        for j, v in enumerate(self.geometry):
+            cols[f"model/{v.label}"] = np.array([v.point(int(s), self.k) for s in self.strata[:, j]])[variant]
+        for j, v in enumerate(self.per_trial):
+            cols[f"model/{v.label}"] = v.low + u[:, j] * (v.high - v.low)
+        return cols
+
+
 def contested(sc) -> tuple[list[Contested], list[str]]:
     """(the ranged catalog values the scenario's batteries use, notes on what is not varied and why)."""
     cat = sc.catalog_view()
