@@ -192,3 +192,20 @@ def test_the_command_line_reports_the_spread(tmp_path):
                   guard_s=300)
     assert_sane(ran)
     assert "--vary catalog" in ran.stdout and SPEED in ran.stdout and "not varied" in ran.stdout
+
+
+def test_an_interrupted_varied_run_resumes_to_the_same_rows(tmp_path):
+    data = contested_duel()
+    kw = {"trials": 200, "chunk": 50, "workers": 1, "vary": "catalog", "vary_k": 3}
+    whole = run_campaign(data, out=tmp_path / "whole", **kw)
+    cut = run_campaign(data, out=tmp_path / "cut", **kw)
+    assert cut.trials == 200
+    (tmp_path / "cut" / "trials.parquet" / "part-0000000050.parquet").unlink()    # chunk 50-99 never committed
+    resumed = run_campaign(data, out=tmp_path / "cut", resume=True, **kw)
+    assert np.array_equal(whole.store.tallies, resumed.store.tallies)
+    pd.testing.assert_frame_equal(rows(tmp_path / "whole"), rows(tmp_path / "cut"))
+    import pyarrow.parquet as pq
+
+    def played(name):
+        return pq.read_table(tmp_path / name / "trials.parquet").to_pandas().sort_values("trial").reset_index(drop=True)
+    pd.testing.assert_frame_equal(played("whole"), played("cut"))
