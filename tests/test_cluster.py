@@ -45,6 +45,14 @@ def test_compare_on_a_cluster_is_the_local_compare(scenario, local_cluster):
     assert there == here and list(there["architectures"]) == ["coordinated", "nato-command"]
 
 
+def test_the_model_spread_on_a_cluster_is_the_local_one(scenario, local_cluster):
+    """--vary catalog: each trial's variant and kill probabilities come from its own stream, so the
+    cluster's chunks give the local summary, spread included."""
+    here = compare(scenario, trials=80, workers=1, vary="catalog", vary_k=3)
+    there = compare(scenario, trials=80, scheduler=local_cluster.scheduler_address, vary="catalog", vary_k=3)
+    assert there == here and there["vary"]["coordinated"]["k"] == 3
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

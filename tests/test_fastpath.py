@@ -16,6 +16,7 @@ from bmdcoop.sim.fastrows import tables
 from bmdcoop.sim.outcomes import ChunkRows, party_counts
 from bmdcoop.sim.philox import key_words, uniform_at, uniforms
 from bmdcoop.sim.plan import build_plan
+from bmdcoop.sim.spread import build_spread
 from bmdcoop.sim.streams import generator
 from test_battle import agreements_in_force
 from test_examples import EXAMPLES
@@ -43,6 +44,7 @@ def _compare(plan, seed: int, first: int, last: int) -> None:
         counts, survival = party_counts(plan, tr)
         assert np.array_equal(counts, chunk.counts[k - first]), k
         assert np.array_equal(survival, chunk.survival[k - first]), k
+        assert tr.variant == chunk.variant[k - first], k
         rows.add(k - first, tr)
     for want, got in zip(rows.tables(), tables(plan, fast, chunk)):
         want = pd.DataFrame(want)
@@ -62,6 +64,20 @@ def test_fast_path_equals_the_event_engine_on_every_example(scenario):
     _compare(build_plan(scenario), scenario.seed, 40, 100)
 
 
+@pytest.mark.parametrize("path", [p for p in EXAMPLES if load_scenario(p).architecture != "single-command"],
+                         ids=lambda p: p.stem)
+def test_fast_path_equals_the_event_engine_with_the_model_spread(path):
+    """--vary catalog: each trial's plan variant and kill probabilities, drawn from its own stream,
+    are the same on both paths - and so is everything that follows."""
+    sc = load_scenario(path)
+    plan = build_plan(sc)
+    plan.spread = build_spread(sc, plan, sc.seed, 3)
+    assert plan.spread.values, "every example fires an interceptor with a public range"
+    _compare(plan, sc.seed, 40, 100)
+    if plan.spread.k > 1:
+        assert len(set(run_chunk(flatten(plan), sc.seed, 40, 100).variant)) == plan.spread.k
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=agreements_in_force())
 def test_fast_path_equals_the_event_engine_under_random_terms(data):
@@ -69,6 +85,20 @@ def test_fast_path_equals_the_event_engine_under_random_terms(data):
     if plan.commander is not None:
         assert flatten(plan).unsupported      # says what it cannot express
         return
+    _compare(plan, data["seed"], 0, 12)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=agreements_in_force())
+def test_fast_path_equals_the_event_engine_under_random_terms_with_the_model_spread(data):
+    """The duel's SM-3 IB (speed, range, ceiling, pk) and S-400 (speed) spread over their public
+    ranges, under random terms: vetoes' banned samples, sectors and consents in every variant."""
+    if data["architecture"] == "single-command":
+        return
+    sc = load_scenario(data)
+    plan = build_plan(sc)
+    plan.spread = build_spread(sc, plan, data["seed"], 2)
+    assert plan.spread.k == 2
     _compare(plan, data["seed"], 0, 12)
 
 

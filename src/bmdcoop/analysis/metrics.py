@@ -102,9 +102,16 @@ def paired_differences(base: CampaignResult, other: CampaignResult) -> dict[str,
 
 def compare_summary(results: list[CampaignResult]) -> dict[str, Any]:
     """The `compare` / `summary.json` object: variants, their metrics, paired differences against
-    the first variant, trials and seed."""
+    the first variant, trials and seed; with a model spread, `vary`: per variant what was varied
+    and how far it moves the answer (`analysis.spread`)."""
+    from bmdcoop.analysis.spread import spread_summary
+
     first = results[0]
-    return {"architectures": {r.name: summarise(r) for r in results},
-            "differences_vs": first.name,
-            "differences": {r.name: paired_differences(first, r) for r in results[1:]},
-            "trials": first.trials, "seed": first.seed}
+    out = {"architectures": {r.name: summarise(r) for r in results},
+           "differences_vs": first.name,
+           "differences": {r.name: paired_differences(first, r) for r in results[1:]},
+           "trials": first.trials, "seed": first.seed}
+    spreads = {r.name: s for r in results if (s := spread_summary(r)) is not None}
+    if spreads:
+        out["vary"] = spreads
+    return out

@@ -20,6 +20,9 @@ _SCHEDULER = typer.Option(None, "--scheduler", help="run on a Dask cluster: its 
                           "(--out must then be a folder every worker shares)")
 _JSON = typer.Option(False, "--json", help="print one JSON object")
 _CATALOG = typer.Option(None, "--catalog", help=CATALOG_HELP)
+_VARY = typer.Option("none", "--vary", help="none, or catalog: spread the trials over the catalog's public ranges "
+                     "of contested values (plan variants for geometry, per-trial kill probabilities)")
+_VARY_K = typer.Option(4, "--vary-k", help="with --vary catalog: plan variants (2-16; each costs one plan build)")
 _ENGINE = typer.Option("auto", "--engine", help="auto (compiled fast path where it applies, else the event "
                                                 "engine; same rows), event, or fast")
 
@@ -86,6 +89,67 @@ def _render(res: dict[str, Any]) -> None:
                 diff.add_row(name, party, *(f"{d[k][0]:+.3f}\u00b1{(d[k][2] - d[k][1]) / 2:.3f}"
                                             for k in ("p_no_leak", "expected_surviving_value", "interceptors_used")))
         console.print(diff)
+    if res.get("vary"):
+        _render_spread(res["vary"])
+
+
+def _render_spread(spreads: dict[str, Any]) -> None:
+    """What `--vary catalog` varied, its variants' values and how far they move each party's answer."""
+    first = next(iter(spreads.values()))
+    values = Table(title=f"--vary catalog: {first['k']} plan variants over the public ranges (Latin hypercube)")
+    for col in ("value", "catalog", "range", "per variant v0, v1, ...", "ref"):
+        values.add_column(col, no_wrap=col not in ("per variant v0, v1, ...", "ref"))
+    for v in first["values"]:
+        points = " ".join(f"{x:.4g}" for x in v["points"]) if "points" in v else "drawn per trial"
+        values.add_row(v["value"], f"{v['catalog_value']:g} {v['unit']}".strip(),
+                       f"{v['range'][0]:g}-{v['range'][1]:g}", points, str(v["ref"] or ""))
+    console.print(values)
+    for note in first["not_varied"]:
+        console.print(f"not varied: {note}", style="dim")
+    metrics = (("p_no_leak", 3), ("expected_surviving_value", 1), ("expected_leakers", 1), ("interceptors_used", 1))
+    table = Table(title="per plan variant, its trials' means")
+    for col in ("plan", "trials", "party", "P(no leak)", "value left", "leakers", "shots"):
+        table.add_column(col, no_wrap=True)
+    moves = Table(title="kill probability drawn in the lower / upper half of its range: value left (P(no leak))")
+    for col in ("value", "party", "lower half", "upper half"):
+        moves.add_column(col, no_wrap=col != "value")
+    for name, sp in spreads.items():
+        prefix = f"{name} " if len(spreads) > 1 else ""
+        table.add_section()
+        for row in sp["by_variant"]:
+            for party in sp["spread"]:
+                cells = ["-" if row[party][key] is None else f"{row[party][key]:.{d}f}" for key, d in metrics]
+                table.add_row(f"{prefix}v{row['variant']}", str(row["trials"]), party, *cells)
+        for party, m in sp["spread"].items():
+            table.add_row(f"{prefix}spread", "", party, *(f"{m[key][0]:.{d}f}-{m[key][1]:.{d}f}" for key, d in metrics))
+        moves.add_section()
+        for label, parties in sp["low_high"].items():
+            for party, m in parties.items():
+                halves = [f"{m['expected_surviving_value'][h]:.1f} ({m['p_no_leak'][h]:.3f})"
+                          if m["p_no_leak"][h] is not None else "-" for h in (0, 1)]
+                moves.add_row(f"{prefix}{label}", party, *halves)
+    console.print(table)
+    if moves.row_count:
+        console.print(moves)
+    for name, sp in spreads.items():
+        if sp.get("one_at_a_time"):
+            _render_one_at_a_time(sp["one_at_a_time"])
+    console.print(f"{first['k']} plan variants: {first['k']} plan builds; the summary's means and intervals average "
+                  "over the ranges (read as uniform)", style="dim")
+
+
+def _render_one_at_a_time(oat: dict[str, Any]) -> None:
+    table = Table(title=f"each value alone at an end of its range, the rest at the catalog's: difference from the "
+                        f"catalog's values on the same {oat['trials']:,} trials, +- 95 %")
+    for col in ("value", "at", "party", "d value left", "d P(no leak)", "d shots"):
+        table.add_column(col, no_wrap=col != "value")
+    for row in oat["rows"]:
+        for party in oat["at_catalog"]:
+            d = row[party]
+            table.add_row(row["value"], f"{row['at']:g}", party,
+                          *(f"{d[k][0]:+.{n}f}\u00b1{(d[k][2] - d[k][1]) / 2:.{n}f}" for k, n in
+                            (("expected_surviving_value", 1), ("p_no_leak", 3), ("interceptors_used", 1))))
+    console.print(table)
 
 
 @app.command("run")
@@ -98,7 +162,7 @@ def run_command(
     resume: bool = typer.Option(False, "--resume", help="continue an interrupted run of the same scenario, "
                                 "trials and seed in --out, keeping the chunks it finished"),
     scheduler: Optional[str] = _SCHEDULER, as_json: bool = _JSON, engine: str = _ENGINE,
-    catalog_file: Optional[Path] = _CATALOG, no_report: bool = _NO_REPORT,
+    catalog_file: Optional[Path] = _CATALOG, no_report: bool = _NO_REPORT, vary: str = _VARY, vary_k: int = _VARY_K,
 ) -> None:
     """Monte Carlo campaign of a scenario as written: per party, P(no leak), leakers, interceptors
     used, surviving value and what it cedes, with 95 % intervals."""
@@ -107,7 +171,7 @@ def run_command(
     _check(trials, workers, scheduler, out)
     with progress_bar("trials", as_json, unit="trials") as bar:
         res = run(scenario, trials=trials, seed=seed, workers=workers, out=out, force=force, progress=bar,
-                  resume=resume, scheduler=scheduler, engine=engine, catalog=catalog_file)
+                  resume=resume, scheduler=scheduler, engine=engine, catalog=catalog_file, vary=vary, vary_k=vary_k)
     emit(_with_report(res, out, no_report), as_json, _render)
 
 
@@ -121,6 +185,7 @@ def compare_command(
     out: Optional[str] = typer.Option(None, "--out", help="folder: OUT/<variant>/ results and OUT/summary.json"),
     force: bool = _FORCE, scheduler: Optional[str] = _SCHEDULER, as_json: bool = _JSON,
     engine: str = _ENGINE, catalog_file: Optional[Path] = _CATALOG, no_report: bool = _NO_REPORT,
+    vary: str = _VARY, vary_k: int = _VARY_K,
 ) -> None:
     """The same raid under several architectures or variants, on the same random draws: per party
     metrics with 95 % intervals and paired differences against the first variant."""
@@ -134,5 +199,6 @@ def compare_command(
             raise InputError("--architectures is empty: give e.g. independent,coordinated")
     with progress_bar("trials", as_json, unit="trials") as bar:
         res = compare(scenario, architectures=archs, trials=trials, seed=seed, workers=workers, out=out,
-                      force=force, progress=bar, scheduler=scheduler, engine=engine, catalog=catalog_file)
+                      force=force, progress=bar, scheduler=scheduler, engine=engine, catalog=catalog_file,
+                      vary=vary, vary_k=vary_k)
     emit(_with_report(res, out, no_report), as_json, _render)

@@ -31,6 +31,7 @@ from bmdcoop.sim.fastplan import unsupported
 from bmdcoop.sim.outcomes import PARTY_COUNTS, ChunkRows, party_counts
 from bmdcoop.sim.parts import gaps, marker_text, prepare_out_dir, read_done, write_chunk
 from bmdcoop.sim.plan import Plan, build_plan
+from bmdcoop.sim.spread import DEFAULT_K, build_spread, check_vary
 from bmdcoop.sim.tallies import Tallies, compact
 
 MAX_TRIALS = 100_000_000
@@ -87,7 +88,7 @@ def _init_worker(plan: Plan, seed: int, engine: str = "auto") -> None:
 def _event_chunk(engine: Engine, first: int, last: int, with_rows: bool):
     """(counts, survival, (results columns, shots columns) or None) of trials first..last-1 on the
     event engine."""
-    plan = engine.plan
+    plan = engine.base
     counts = np.zeros((last - first, len(plan.party_ids), len(PARTY_COUNTS)))
     survival = np.zeros((last - first, len(plan.asset_ids)), np.uint8)
     rows = ChunkRows(plan, first, last) if with_rows else None
@@ -105,7 +106,7 @@ def _run_chunk(first: int, last: int, out_dir: str | None) -> tuple[int, np.ndar
     parts there."""
     state = _state()
     engine: Engine = state["engine"]
-    plan, fast = engine.plan, state.get("fast")
+    plan, fast = engine.base, state.get("fast")
     if fast is not None:
         chunk = run_chunk(fast, engine.seed, first, last)
         counts, survival = chunk.counts, chunk.survival
@@ -113,7 +114,9 @@ def _run_chunk(first: int, last: int, out_dir: str | None) -> tuple[int, np.ndar
     else:
         counts, survival, tables = _event_chunk(engine, first, last, out_dir is not None)
     if out_dir is not None:
-        write_chunk(Path(out_dir), plan, first, *tables, counts, survival)
+        model = None if plan.spread is None else plan.spread.trial_columns(engine.seed, first, last - first,
+                                                                            plan.n_missiles)
+        write_chunk(Path(out_dir), plan, first, *tables, counts, survival, model)
     return first, counts, survival
 
 
@@ -162,10 +165,16 @@ def scheduler_client(scheduler) -> Iterator:
         client.close()
 
 
+def _vary_words(plan: Plan) -> str | None:
+    """How the trials were spread, for the output folder's marker (None: not spread)."""
+    return None if plan.spread is None else f"catalog, K={plan.spread.k}"
+
+
 def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int | None = None,
                  out: str | os.PathLike | None = None, force: bool = False, name: str | None = None,
                  chunk: int | None = None, progress: Callable[[int, int], None] | None = None,
-                 resume: bool = False, scheduler=None, engine: str = "auto", catalog=None) -> CampaignResult:
+                 resume: bool = False, scheduler=None, engine: str = "auto", catalog=None, vary: str = "none",
+                 vary_k: int = DEFAULT_K) -> CampaignResult:
     """Run `trials` trials of a scenario (path, dict, `Scenario` or a built `Plan`).
 
     seed: default the scenario's; workers: processes (default all cores; 1 runs in this process);
@@ -176,7 +185,10 @@ def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int
     scenario, else the event engine - both give the same rows), "event" or "fast" (refused where
     it cannot run); catalog: user entries (a catalog file, `Layer` or `Catalog`) the scenario's
     names may use - the resolved scenario written to `out` carries those it uses in its `catalog:`
-    section. Same seed -> same result on any worker count or cluster.
+    section; vary: "none", or "catalog" to spread the trials over the catalog's public ranges of
+    contested values through `vary_k` plan variants and per-trial kill probabilities
+    (`sim/spread.py`; the result's `plan.spread` says what was varied). Same seed -> same result on
+    any worker count or cluster.
 
     Example:
       >>> res = run_campaign("examples/iran-raid-compare.yaml", trials=200, workers=1)   # doctest: +SKIP
@@ -188,23 +200,28 @@ def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int
         raise InputError(f"trials must be an integer in 1..{MAX_TRIALS} (got {trials!r})")
     if workers is not None and int(workers) < 1:
         raise InputError(f"workers must be >= 1 (got {workers})")
+    vary = check_vary(vary, vary_k)
     if engine not in ENGINES:
         raise InputError(f"engine must be one of {', '.join(ENGINES)} (got {engine!r})")
     if resume and out is None:
         raise InputError("--resume needs --out: the folder of the run to continue")
     if out is not None and isinstance(scenario, Plan):
         raise InputError("an output folder needs the scenario, not a bare plan")
+    if vary != "none" and isinstance(scenario, Plan):
+        raise InputError("vary='catalog' needs the scenario, not a bare plan (the variants are built from it)")
     plan, sc = (scenario, None) if isinstance(scenario, Plan) else (None, load_scenario(scenario, catalog))
     seed = int(sc.seed if seed is None and sc is not None else (seed or 0))
     with scheduler_client(scheduler) as client:      # before the plan: an unreachable scheduler fails fast
         if plan is None:
             plan = build_plan(sc)
+        if vary == "catalog":
+            plan.spread = build_spread(sc, plan, seed, vary_k)
         why_not = unsupported(plan) if engine != "event" else None    # why the fast path cannot run it
         if engine == "fast" and why_not:
             raise InputError(f"the fast path cannot run this scenario: {why_not}; use --engine auto")
         on_fast_path = engine != "event" and not why_not
         out_dir = None if out is None else prepare_out_dir(
-            out, marker_text(dump_scenario(sc), trials, seed), force, resume, trials)
+            out, marker_text(dump_scenario(sc), trials, seed, _vary_words(plan)), force, resume, trials)
         if client is not None:
             from bmdcoop.sim import cluster
             workers = cluster.threads(client)

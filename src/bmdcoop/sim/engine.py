@@ -19,6 +19,9 @@ architectures that share engagement status - knows that another party has engage
 waits for that engagement's look before firing at it.
 
 Every decision, consent and launch is written to the trial's event log, which `audit` re-reads.
+
+With a model spread (`plan.spread`, `sim/spread.py`) a trial first takes its variant plan and its
+kill probabilities from its own model draws, then plays as above on them.
 """
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ import numpy as np
 
 from bmdcoop.battle import wta
 from bmdcoop.sim.plan import Option, Plan
-from bmdcoop.sim.streams import trial_draws
+from bmdcoop.sim.streams import model_draws, trial_draws
 
 CONSIDER, INTERCEPT, LOOK, IMPACT = 0, 1, 2, 3
 
@@ -60,6 +63,7 @@ class Trial:
     shots: list[Shot] = field(default_factory=list)
     log: list[dict] = field(default_factory=list)
     vetoed: dict[str, int] = field(default_factory=dict)      # party -> its engagements vetoed
+    variant: int = 0              # the model-spread variant it played (0 without a spread)
 
     @property
     def leaked(self) -> np.ndarray:
@@ -86,7 +90,8 @@ class Engine:
     """Runs trials of one plan (`run(trial)`); see the module doc."""
 
     def __init__(self, plan: Plan, seed: int, policy: Policy | None = None, wta_solver: str = "exact"):
-        self.plan, self.seed = plan, int(seed)
+        self.base, self.plan, self.seed = plan, plan, int(seed)
+        self.pk = plan.pk
         self.policy = policy or Policy()
         self.wta_solver = wta_solver
         self.mthreat = plan.missile_threat()
@@ -94,10 +99,16 @@ class Engine:
 
     # ------------------------------------------------------------------ the trial
     def run(self, trial: int) -> Trial:
-        p = self.plan
         m_n = self.mthreat.size
+        variant, spread = 0, self.base.spread
+        if spread is not None:
+            u = model_draws(self.seed, trial, m_n, spread.n_draws)
+            variant = spread.variant_of(u[0])
+            self.plan, self.pk = spread.plans[variant], spread.trial_pk(self.base.pk, u[1:])
+        p = self.plan
         launch, self.u = trial_draws(self.seed, trial, p.window_s[self.mthreat])
-        self.t = Trial(trial=trial, launch_s=launch, threat=self.mthreat.copy(), killed_s=np.full(m_n, np.nan))
+        self.t = Trial(trial=trial, launch_s=launch, threat=self.mthreat.copy(), killed_s=np.full(m_n, np.nan),
+                       variant=variant)
         self.rounds = p.rounds.copy()
         self.free_at = np.zeros(p.rounds.size)
         self.n_shots = np.zeros(m_n, np.int64)
@@ -224,7 +235,7 @@ class Engine:
         bats = sorted({b for i in pending for b in cand[i]})
         # equal kill probabilities are ranked by how early the intercept comes (1e-6 per hour):
         # an earlier intercept leaves more time to look and shoot again
-        pk = np.array([[p.pk[b] * (1.0 - 1e-6 * (cand[i][b][0] - now_s) / 3600.0) if b in cand[i] else 0.0
+        pk = np.array([[self.pk[b] * (1.0 - 1e-6 * (cand[i][b][0] - now_s) / 3600.0) if b in cand[i] else 0.0
                         for i in pending] for b in bats])
         values = np.array([max(p.threat_value[self.mthreat[i]], 1e-6) for i in pending])
         problem = wta.WTAProblem(values=values, pk=pk, rounds=self.rounds[bats],
@@ -281,7 +292,7 @@ class Engine:
         shot.effective = True
         j = int(self.n_shots[i])
         self.n_shots[i] += 1
-        if self.u[i, j % self.u.shape[1]] < self.plan.pk[shot.battery]:
+        if self.u[i, j % self.u.shape[1]] < self.pk[shot.battery]:
             shot.killed = True
             self.t.killed_s[i] = now_s
 

@@ -91,13 +91,13 @@ def _first_at_or_after(prefix, lo, hi, x):
 @njit(cache=True)
 def _trial(trial, key_lo, key_hi, deciders, alphabetical, grp_ptr, s_ptr, opt_battery, opt_decide, opt_lead,
            opt_has_banned, opt_consent_ok, tau, latest, banned, prefix_all, prefix_allowed, over, airspace_bad,
-           refused, impact, window, mthreat, rounds0, pk, interval, look, battery_party, salvo, max_eng,
-           decision_delay, party_fc, threat_asset, asset_value, asset_party, shares_status, min_look,
-           counts, survival, launch, sh_missile, sh_battery, sh_decider, sh_launch, sh_intercept, sh_sample,
-           sh_killed, sh_effective, draws, rounds, free_at, n_hits, eng, busy, waiting, noted, impact_at, killed,
-           vetoed, viol, hit, h_t, h_s, h_k, h_a, h_b, buf):
-    """Play one trial; fill counts (P, 8), survival (A,), launch (M,) and the shot records; return
-    the number of shots."""
+           refused, impact, window, mthreat, rounds0, pk, pk_low, pk_high, pk_draw, n_variants, spread, interval,
+           look, battery_party, salvo, max_eng, decision_delay, party_fc, threat_asset, asset_value, asset_party,
+           shares_status, min_look, counts, survival, launch, sh_missile, sh_battery, sh_decider, sh_launch,
+           sh_intercept, sh_sample, sh_killed, sh_effective, draws, rounds, free_at, n_hits, eng, busy, waiting,
+           noted, impact_at, killed, vetoed, viol, hit, h_t, h_s, h_k, h_a, h_b, buf, pk_t, variant_out):
+    """Play one trial; fill counts (P, 8), survival (A,), launch (M,), the shot records and
+    variant_out[0] (its model-spread variant); return the number of shots."""
     n_m = mthreat.size
     n_t = impact.size
     n_p = salvo.size
@@ -105,6 +105,19 @@ def _trial(trial, key_lo, key_hi, deciders, alphabetical, grp_ptr, s_ptr, opt_ba
     for i in range(n_m):
         w0, w1 = window[mthreat[i], 0], window[mthreat[i], 1]
         launch[i] = w0 + draws[i] * (w1 - w0)
+    # the model spread (sim/spread.py): the variant, then the kill probabilities, after the dice
+    v = 0
+    pk_t[:] = pk
+    if spread:
+        first_model = n_m * (1 + SHOTS_PER_MISSILE)
+        v = int(uniform_at(key_lo, key_hi, trial, first_model, buf) * n_variants)
+        if v >= n_variants:
+            v = n_variants - 1
+        for bat in range(pk.size):
+            if pk_draw[bat] >= 0:
+                u = uniform_at(key_lo, key_hi, trial, first_model + 1 + pk_draw[bat], buf)
+                pk_t[bat] = pk_low[bat] + u * (pk_high[bat] - pk_low[bat])
+    variant_out[0] = v
     rounds[:] = rounds0
     free_at[:] = 0.0
     n_hits[:] = 0
@@ -124,7 +137,7 @@ def _trial(trial, key_lo, key_hi, deciders, alphabetical, grp_ptr, s_ptr, opt_ba
         impact_at[i] = launch[i] + impact[n]   # impact time: no event needed - an impact is pushed before
         seq += 1                              # any event of its missile, so it wins every tie
         for d in deciders:
-            g0, g1 = grp_ptr[d * n_t + n], grp_ptr[d * n_t + n + 1]
+            g0, g1 = grp_ptr[v, d * n_t + n], grp_ptr[v, d * n_t + n + 1]
             if g1 > g0:
                 first = np.inf
                 for o in range(g0, g1):
@@ -146,7 +159,7 @@ def _trial(trial, key_lo, key_hi, deciders, alphabetical, grp_ptr, s_ptr, opt_ba
             j = n_hits[i]
             n_hits[i] += 1
             if uniform_at(key_lo, key_hi, trial, n_m + i * SHOTS_PER_MISSILE + j % SHOTS_PER_MISSILE, buf) \
-                    < pk[sh_battery[s]]:
+                    < pk_t[sh_battery[s]]:
                 sh_killed[s] = True
                 killed[i] = now
         elif kind == LOOK:
@@ -176,7 +189,7 @@ def _trial(trial, key_lo, key_hi, deciders, alphabetical, grp_ptr, s_ptr, opt_ba
                     continue
             # candidates (engine._candidates): earliest intercept, ties to the lower battery
             best_t, best_o, later = np.inf, -1, np.inf
-            for o in range(grp_ptr[d * n_t + n], grp_ptr[d * n_t + n + 1]):
+            for o in range(grp_ptr[v, d * n_t + n], grp_ptr[v, d * n_t + n + 1]):
                 bat = opt_battery[o]
                 if rounds[bat] <= 0:
                     continue
@@ -269,11 +282,12 @@ def _trial(trial, key_lo, key_hi, deciders, alphabetical, grp_ptr, s_ptr, opt_ba
 @njit(cache=True)
 def _run(first, last, key_lo, key_hi, deciders, alphabetical, grp_ptr, s_ptr, opt_battery, opt_decide, opt_lead,
          opt_has_banned, opt_consent_ok, tau, latest, banned, prefix_all, prefix_allowed, over, airspace_bad,
-         refused, impact, window, mthreat, rounds0, pk, interval, look, battery_party, salvo, max_eng,
-         decision_delay, party_fc, threat_asset, asset_value, asset_party, shares_status, min_look,
-         counts, survival, launch, sh_missile, sh_battery, sh_decider, sh_launch, sh_intercept, sh_sample,
-         sh_killed, sh_effective, n_shots):
+         refused, impact, window, mthreat, rounds0, pk, pk_low, pk_high, pk_draw, n_variants, spread, interval,
+         look, battery_party, salvo, max_eng, decision_delay, party_fc, threat_asset, asset_value, asset_party,
+         shares_status, min_look, counts, survival, launch, sh_missile, sh_battery, sh_decider, sh_launch,
+         sh_intercept, sh_sample, sh_killed, sh_effective, n_shots, variant):
     n_m, n_p, n_b = mthreat.size, salvo.size, rounds0.size
+    pk_t = np.empty(n_b)
     draws = np.empty(n_m)
     buf = np.empty(4, np.uint64)
     rounds = rounds0.copy()
@@ -298,24 +312,28 @@ def _run(first, last, key_lo, key_hi, deciders, alphabetical, grp_ptr, s_ptr, op
         n_shots[t] = _trial(first + t, key_lo, key_hi, deciders, alphabetical, grp_ptr, s_ptr, opt_battery,
                             opt_decide, opt_lead, opt_has_banned, opt_consent_ok, tau, latest, banned, prefix_all,
                             prefix_allowed, over, airspace_bad, refused, impact, window, mthreat, rounds0, pk,
-                            interval, look, battery_party, salvo, max_eng, decision_delay, party_fc, threat_asset,
+                            pk_low, pk_high, pk_draw, n_variants, spread, interval, look, battery_party, salvo,
+                            max_eng, decision_delay, party_fc, threat_asset,
                             asset_value, asset_party, shares_status, min_look, counts[t], survival[t], launch[t],
                             sh_missile[t], sh_battery[t], sh_decider[t], sh_launch[t], sh_intercept[t],
                             sh_sample[t], sh_killed[t], sh_effective[t], draws, rounds, free_at, n_hits, eng, busy,
-                            waiting, noted, impact_at, killed, vetoed, viol, hit, h_t, h_s, h_k, h_a, h_b, buf)
+                            waiting, noted, impact_at, killed, vetoed, viol, hit, h_t, h_s, h_k, h_a, h_b, buf,
+                            pk_t, variant[t:t + 1])
 
 
 _KERNEL_ARGS = ("deciders", "alphabetical", "grp_ptr", "s_ptr", "opt_battery", "opt_decide", "opt_lead",
                 "opt_has_banned", "opt_consent_ok", "tau", "latest", "banned", "prefix_all", "prefix_allowed", "over",
-                "airspace_bad", "refused", "impact", "window", "mthreat", "rounds", "pk", "interval", "look",
+                "airspace_bad", "refused", "impact", "window", "mthreat", "rounds", "pk", "pk_low", "pk_high",
+                "pk_draw", "n_variants", "spread", "interval", "look",
                 "battery_party", "salvo", "max_eng", "decision_delay", "party_fc", "threat_asset", "asset_value",
                 "asset_party", "shares_status", "min_look")
 
 
 @dataclass(eq=False)
 class FastChunk:
-    """Trials first..last-1 on the fast path: counts (T, P, 8), survival (T, A), launch (T, M), and
-    the shot records (T, cap) with n_shots (T,) of them valid per trial."""
+    """Trials first..last-1 on the fast path: counts (T, P, 8), survival (T, A), launch (T, M), the
+    shot records (T, cap) with n_shots (T,) of them valid per trial, and each trial's model-spread
+    variant (T,) (0 without a spread)."""
 
     first: int
     counts: np.ndarray
@@ -323,6 +341,7 @@ class FastChunk:
     launch: np.ndarray
     shots: dict
     n_shots: np.ndarray
+    variant: np.ndarray
 
 
 def run_chunk(fast: FastPlan, seed: int, first: int, last: int) -> FastChunk:
@@ -340,8 +359,9 @@ def run_chunk(fast: FastPlan, seed: int, first: int, last: int) -> FastChunk:
              "intercept": np.zeros((n_t, cap)), "sample": np.zeros((n_t, cap), np.int64),
              "killed": np.zeros((n_t, cap), np.bool_), "effective": np.zeros((n_t, cap), np.bool_)}
     n_shots = np.zeros(n_t, np.int64)
+    variant = np.zeros(n_t, np.int64)
     key_lo, key_hi = key_words(seed)
     _run(np.uint64(first), np.uint64(last), key_lo, key_hi, *(a[k] for k in _KERNEL_ARGS), counts, survival, launch,
          *(shots[k] for k in ("missile", "battery", "decider", "launch", "intercept", "sample", "killed", "effective")),
-         n_shots)
-    return FastChunk(first, counts, survival, launch, shots, n_shots)
+         n_shots, variant)
+    return FastChunk(first, counts, survival, launch, shots, n_shots, variant)

@@ -4,6 +4,7 @@
     OUT/results.parquet/part-<first>.parquet   one row per trial x missile
     OUT/shots.parquet/part-<first>.parquet     one row per interceptor
     OUT/trials.parquet/part-<first>.parquet    one row per trial: each party's counts, asset survival
+                                               (and, with --vary catalog, the model values it played)
 
 `<first>` is the chunk's first trial, 10 digits. Each part is written to a hidden temporary name
 (`.part-....tmp`, which Parquet readers skip) and renamed when whole, so a part is complete or
@@ -69,30 +70,36 @@ def trial_columns(plan: Plan, first: int, counts: np.ndarray, survival: np.ndarr
 
 
 def write_chunk(out_dir: Path, plan: Plan, first: int, rows: dict, shots: dict, counts: np.ndarray,
-                survival: np.ndarray) -> None:
-    """Commit one chunk: its rows, its interceptors, then its per-trial counts (module doc)."""
+                survival: np.ndarray, model: dict[str, np.ndarray] | None = None) -> None:
+    """Commit one chunk: its rows, its interceptors, then its per-trial counts (module doc) and, for a
+    model-spread campaign, the model values each trial played (`model`: `Spread.trial_columns`)."""
     import pyarrow as pa
 
     schemas = _schemas()
     for name, cols in (("results.parquet", rows), ("shots.parquet", shots)):
         _write(out_dir / name, first, pa.table({c: cols[c] for c in schemas[name].names}, schema=schemas[name]))
-    _write(out_dir / "trials.parquet", first, pa.table(trial_columns(plan, first, counts, survival)))
+    per_trial = {**trial_columns(plan, first, counts, survival), **(model or {})}
+    _write(out_dir / "trials.parquet", first, pa.table(per_trial))
 
 
 # ----------------------------------------------------------------------------- the folder
 
-def marker_text(scenario_text: str, trials: int, seed: int) -> str:
-    return scenario_text + f"# trials: {trials}\n# seed: {seed}\n"
+def marker_text(scenario_text: str, trials: int, seed: int, vary: str | None = None) -> str:
+    """What identifies a campaign in its folder: the resolved scenario, trials, seed and, for a
+    model-spread run, how it was spread (`vary`)."""
+    return scenario_text + f"# trials: {trials}\n# seed: {seed}\n" + (f"# vary: {vary}\n" if vary else "")
 
 
 def _differences(old: str, new: str) -> list[str]:
     """What differs between two marker texts, in words."""
     def split(text):
         body, _, tail = text.partition("# trials: ")
-        trials, _, seed = tail.partition("\n# seed: ")
-        return body, trials.strip(), seed.strip()
-    (ob, ot, os_), (nb, nt, ns) = split(old), split(new)
+        trials, _, rest = tail.partition("\n# seed: ")
+        seed, _, vary = rest.partition("\n# vary: ")
+        return body, trials.strip(), seed.strip(), vary.strip() or "none"
+    (ob, ot, os_, ov), (nb, nt, ns, nv) = split(old), split(new)
     out = [] if ob == nb else ["the scenario"]
+    out += [] if ov == nv else [f"vary ({ov} there, {nv} now)"]
     out += [] if ot == nt else [f"trials ({ot or '?'} there, {nt} now)"]
     out += [] if os_ == ns else [f"seed ({os_ or '?'} there, {ns} now)"]
     return out or ["the settings"]

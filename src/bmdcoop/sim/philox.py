@@ -88,3 +88,11 @@ def uniform_at(key_lo, key_hi, c2, index, buf):
     counter-based, so draw j comes from block j // 4 + 1 (no carry below 2^64 blocks)."""
     _block(uint64(index // 4 + 1), uint64(0), uint64(c2), uint64(0), key_lo, key_hi, buf)
     return float(buf[index % 4] >> S11) * TWO_M53
+
+
+@njit(cache=True)
+def uniform_of_trials(key_lo, key_hi, first, n, index, out):
+    """Double number `index` of each of the streams of trials first..first+n-1, into out[:n]."""
+    buf = np.empty(4, dtype=np.uint64)
+    for t in range(n):
+        out[t] = uniform_at(key_lo, key_hi, uint64(first + t), index, buf)

@@ -20,6 +20,7 @@ restricts its party's samples to the sector.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import shapely
@@ -109,6 +110,7 @@ class Plan:
     asset_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
     threat_asset: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (N,) asset index, -1: a point
     warnings: list[str] = field(default_factory=list)
+    spread: Any = None    # `sim.spread.Spread`: the model-spread variants a trial may play instead (vary="catalog")
 
     @property
     def min_look_s(self) -> float:
@@ -130,10 +132,12 @@ def _ground(r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     return lat, lon, alt, country
 
 
-def build_plan(scenario, *, sample_dt_s: float = SAMPLE_DT_S, catalog=None) -> Plan:
+def build_plan(scenario, *, sample_dt_s: float = SAMPLE_DT_S, catalog=None, specs: dict | None = None) -> Plan:
     """The `Plan` of a scenario (path, dict or `Scenario`) under its own architecture. Its names
     resolve in the package, `catalog` (user entries: a catalog file, `Layer` or `Catalog`) and the
-    scenario's own `catalog:` section (missiles, interceptors and sensors alike)."""
+    scenario's own `catalog:` section (missiles, interceptors and sensors alike). `specs`
+    ({interceptor name: `InterceptorSpec`}) replaces those interceptors' catalog values (the
+    model-spread variants of `sim/spread.py`)."""
     sc = load_scenario(scenario, catalog)
     arch = c2.architecture(sc)
     vetoes = c2.Vetoes(sc)
@@ -145,7 +149,8 @@ def build_plan(scenario, *, sample_dt_s: float = SAMPLE_DT_S, catalog=None) -> P
     consumers = party_sources(sensors, party_ids, receipts)
     consumers += [battery_sources(sc, sensors, b, receipts=receipts) for b in sc.batteries]
     fc = track_times(threats, sensors, consumers) if n_t else np.zeros((len(consumers), 0))
-    fans = [battery_fan(b, catalog=sc.catalog_view()) for b in sc.batteries]
+    specs = specs or {}
+    fans = [battery_fan(b, catalog=sc.catalog_view(), spec=specs.get(b.interceptor)) for b in sc.batteries]
     plan = Plan(
         name=sc.name, architecture=arch.name,
         commander=arch.commander if isinstance(arch, c2.SingleCommand) else None,
