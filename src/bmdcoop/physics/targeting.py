@@ -118,7 +118,9 @@ class FlyoutBatch:
 # kick angles of the first-guess scan: the range of a long-burning ICBM changes by thousands of
 # km between kicks of 0.5 and 1 deg, that of a Scud by tens of km: a geometric grid serves both
 _KICK_GRID_DEG = np.geomspace(0.05, 50.0, 31)
-_CUTOFF_FRACTIONS = np.array([0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.93, 1.0])
+_CUTOFF_FRACTIONS = np.array([0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.93, 0.97, 1.0])
+# around each cutoff's best kick of that grid (one grid step either side)
+_KICK_REFINE = np.geomspace(_KICK_GRID_DEG[0] / _KICK_GRID_DEG[1], _KICK_GRID_DEG[1] / _KICK_GRID_DEG[0], 9)
 
 
 def _missile_eval(m: boost.Missile, lat, lon, forces: Forces, t_max_s: float | None = None):
@@ -146,12 +148,42 @@ def _scan_table(m: boost.Missile, lat: float, lon: float, az: float, forces: For
     lo = _missile_knobs(m, 1).lo1[0]
     cut = np.unique(np.clip(cut, lo, m.total_burn_s))
     cc, kk = np.meshgrid(cut, _KICK_GRID_DEG, indexing="ij")
-    ev = _missile_eval(m, np.array([lat]), np.array([lon]), forces)(cc.ravel(), np.log(kk.ravel()), np.full(cc.size, az),
-                                                                     np.zeros(cc.size, dtype=int))
-    tr = ev.traj
-    s, _, _ = _inverse(lat, lon, tr.impact_lat_deg, tr.impact_lon_deg, forces.earth)
-    s = np.where(np.isfinite(tr.impact_t_s), s, 0.0)
-    return cc.ravel(), np.log(kk.ravel()), s, tr.apogee_alt_m, ev.fpa_deg
+    evaluate = _missile_eval(m, np.array([lat]), np.array([lon]), forces)
+
+    def scan(c, k):
+        ev = evaluate(c, np.log(k), np.full(c.size, az), np.zeros(c.size, dtype=int))
+        tr = ev.traj
+        s, _, _ = _inverse(lat, lon, tr.impact_lat_deg, tr.impact_lon_deg, forces.earth)
+        return tr, np.where(np.isfinite(tr.impact_t_s), s, 0.0), ev.fpa_deg
+
+    tr, s, fpa = scan(cc.ravel(), kk.ravel())
+    full = cc.ravel() == cut.max()
+    if not np.any(np.isfinite(tr.impact_t_s[full])):
+        _check_flight(m, tr, forces.earth)
+    # near its best kick a long-burning missile's range changes by thousands of km per grid step:
+    # a finer look there keeps the envelope (and the first guesses near the maximum range) true
+    best = np.argmax(np.where(cc.ravel()[None, :] == cut[:, None], s[None, :], -1.0), axis=1)
+    c2 = np.repeat(cut, _KICK_REFINE.size)
+    k2 = (kk.ravel()[best][:, None] * _KICK_REFINE[None, :]).ravel()
+    tr2, s2, fpa2 = scan(c2, k2)
+    return (np.concatenate([cc.ravel(), c2]), np.log(np.concatenate([kk.ravel(), k2])), np.concatenate([s, s2]),
+            np.concatenate([tr.apogee_alt_m, tr2.apogee_alt_m]), np.concatenate([fpa, fpa2]))
+
+
+def _check_flight(m: boost.Missile, tr: Trajectories, earth: str) -> None:
+    """Refuse, naming the missile, flights no ballistic missile flies: thrust too weak to climb (it is
+    below the ground when its thrust ends) or so strong that it never comes down (orbit, escape)."""
+    _, _, bo_alt_m = _earth.ecef_to_geodetic(tr.burnout_r_ecef_m, earth)
+    name = m.base_name or m.name
+    if np.any(~(bo_alt_m >= 0.0)):
+        raise InputError(f"missile '{name}' falls back to the ground before its thrust ends (it cannot climb with "
+                         f"this thrust and mass: stage isp_s, propellant_kg / burn_s against the launch mass "
+                         f"{m.launch_mass_kg:.6g} kg)")
+    if np.any(~np.isfinite(tr.impact_t_s)):
+        speed = float(np.nanmax(np.linalg.norm(tr.burnout_v_ecef_mps, axis=-1)))
+        raise InputError(f"missile '{name}' does not come back to the ground: its burnout speed of {speed:,.0f} m/s "
+                         "puts it in orbit or beyond (a ballistic missile burns out below about 7,500 m/s; check "
+                         "its stages and payload_kg)")
 
 
 def _first_guess(table, mode: str, range_m, apogee_m, fpa_deg):
@@ -315,6 +347,7 @@ def flyout(missile, launch: tuple[float, float] = (0.0, 0.0), *, to: tuple[float
         _, kick = _max_range(m, np.array([lat0]), np.array([lon0]), np.array([az]), forces)
         tr = _missile_eval(m, np.array([lat0]), np.array([lon0]), forces)(
             np.array([m.total_burn_s]), kick, np.array([az]), np.array([0]), sample_dt_s=sample_dt_s).traj
+        _check_flight(m, tr, forces.earth)
         return _flyout_result(m, "max-range", lat0, lon0, az, float(np.exp(kick[0])), m.total_burn_s, tr,
                               forces.earth)
     if to is None:
