@@ -252,17 +252,21 @@ def _max_range(m: boost.Missile, lat, lon, az, forces: Forces):
 def flyout_many(missile, launch_lat_deg, launch_lon_deg, target_lat_deg, target_lon_deg, *,
                 trajectory: str = "min-energy", apogee_km=None, flight_path_angle_deg=None,
                 forces: Forces = Forces(), sample_dt_s: float | None = None, payload_kg: float | None = None,
-                catalog=None) -> FlyoutBatch:
+                catalog=None, unsolved: str = "raise") -> FlyoutBatch:
     """Solve n launch-aimpoint pairs of one missile together (arrays broadcast to (n,)).
 
     Each Newton iteration is one batched `propagate` call over every unconverged pair and its
-    finite-difference copies. Raises `OutOfRangeError` (naming the maximum range on that
-    azimuth) if any aimpoint is beyond reach. `sample_dt_s` samples the final trajectories;
-    `payload_kg` and `catalog` go to `boost.missile`.
+    finite-difference copies; a pair that fails from the batch's first guess is tried again from a
+    scan of its own. `unsolved="raise"` (default): an aimpoint that cannot be reached (beyond the
+    maximum range, nearer than the shortest flight of that kind, or not solved) raises
+    `OutOfRangeError` naming its range and the maximum. `unsolved="mark"`: such pairs come back with
+    `converged` False and NaN figures, and the batch goes on. `sample_dt_s` samples the final
+    trajectories; `payload_kg` and `catalog` go to `boost.missile`.
     """
     m = boost.missile(missile, payload_kg=payload_kg, catalog=catalog)
-    lat, lon, tlat, tlon = (np.atleast_1d(np.asarray(v, dtype=float)) for v in
-                            np.broadcast_arrays(launch_lat_deg, launch_lon_deg, target_lat_deg, target_lon_deg))
+    if unsolved not in ("raise", "mark"):
+        raise InputError(f"unsolved = {unsolved!r} is not allowed (allowed: 'raise', 'mark')")
+    lat, lon, tlat, tlon = _points(launch_lat_deg, launch_lon_deg, target_lat_deg, target_lon_deg)
     _earth.check_latlon(lat, lon, "launch")
     _earth.check_latlon(tlat, tlon, "aimpoint")
     mode = _mode_of(trajectory, apogee_km, flight_path_angle_deg)
@@ -270,47 +274,130 @@ def flyout_many(missile, launch_lat_deg, launch_lon_deg, target_lat_deg, target_
     s_t, az_t, az_arrive = _inverse(lat, lon, tlat, tlon, forces.earth)
     if np.any(s_t < 1e3):
         raise InputError("aimpoint closer than 1 km to the launch point")
-    apo = None if apogee_km is None else np.broadcast_to(np.asarray(apogee_km, dtype=float) * 1e3, (n,)).copy()
-    fpa = None if flight_path_angle_deg is None else np.broadcast_to(np.asarray(flight_path_angle_deg, dtype=float),
-                                                                     (n,)).copy()
-    if apo is not None and np.any(~np.isfinite(apo) | (apo <= 0)):
-        raise InputError("apogee_km must be > 0")
-    if fpa is not None and np.any(~np.isfinite(fpa) | (fpa <= 0) | (fpa >= 90)):
-        raise InputError("flight_path_angle_deg must be in (0, 90)")
-    table = _scan_table(m, float(lat[0]), float(lon[0]), float(az_t[0]), forces)
-    g1, g2 = _first_guess(table, mode, s_t, apo, fpa)
+    apo = _per_pair(apogee_km, n, "apogee_km", 1e3, 0.0, 1e5)
+    fpa = _per_pair(flight_path_angle_deg, n, "flight_path_angle_deg", 1.0, 0.0, 90.0)
     prob = Problem(mode=mode, lat=lat, lon=lon, range_m=s_t, target_az=az_t, apogee_m=apo, fpa_deg=fpa,
                    earth=forces.earth).aim_at(tlat, tlon, az_arrive)
+    knobs = _missile_knobs(m, n)
+    table = _scan_table(m, float(lat[0]), float(lon[0]), float(az_t[0]), forces)
+    p1, p2, az, conv, reached = _solve_pairs(m, prob, np.arange(n), table, forces)
+    # a pair that stopped between the energy bounds may only have started from a poor guess (the
+    # batch's scan is of the first pair's launch point and azimuth): again, from a scan of its own
+    for j in np.flatnonzero(~conv & (p1 > knobs.lo1 + 1e-9) & (p1 < knobs.hi1 - 1e-9)):
+        own = _scan_table(m, float(lat[j]), float(lon[j]), float(az[j]), forces)
+        r = _solve_pairs(m, prob, np.array([j]), own, forces)
+        p1[j], p2[j], az[j], conv[j], reached[j] = (v[0] for v in r)
+    bad = np.flatnonzero(~conv)
+    if bad.size and unsolved == "raise":
+        raise _unreachable(m, prob, bad, p1, az, reached, knobs, mode, forces)
     evaluate = _missile_eval(m, lat, lon, forces)
-    p1, p2, az, conv, _ = solve(evaluate, prob, g1, g2, az_t.copy(), _missile_knobs(m, n))
-    if not conv.all():
-        bad = np.flatnonzero(~conv)
-        rmax, _ = _max_range(m, lat[bad], lon[bad], az_t[bad], forces)
-        i = int(np.argmax(s_t[bad] - rmax))
-        j = bad[i]
-        what = {"min-energy": "", "apogee": f" with an apogee of {apo[j] / 1e3:.0f} km" if apo is not None else "",
-                "fpa": f" at a burnout flight-path angle of {fpa[j]:.1f} deg" if fpa is not None else ""}[mode]
-        if mode == "min-energy" and s_t[j] <= rmax[i]:
-            raise RuntimeError(f"targeting did not converge for {m.name} from ({lat[j]:.3f}, {lon[j]:.3f}) to "
-                               f"({tlat[j]:.3f}, {tlon[j]:.3f}), {s_t[j] / 1e3:.0f} km (maximum {rmax[i] / 1e3:.0f} km)")
-        if s_t[j] > rmax[i]:
-            raise OutOfRangeError(
-                f"aimpoint ({tlat[j]:.3f}, {tlon[j]:.3f}) is {s_t[j] / 1e3:.0f} km from launch ({lat[j]:.3f}, "
-                f"{lon[j]:.3f}): beyond the maximum range of {m.name}, {rmax[i] / 1e3:.0f} km on azimuth "
-                f"{az_t[j]:.1f} deg" + (f" ({bad.size} of {n} aimpoints out of reach)" if n > 1 else ""))
-        raise OutOfRangeError(
-            f"{m.name} cannot reach the aimpoint {s_t[j] / 1e3:.0f} km away{what} (maximum range "
-            f"{rmax[i] / 1e3:.0f} km on that azimuth; try another apogee or angle)")
+    p1 = np.where(conv, p1, m.total_burn_s)     # unsolved pairs are flown (then blanked) at full burn
     ev = evaluate(p1, p2, az, np.arange(n), sample_dt_s=sample_dt_s)
     tr = ev.traj
+    if bad.size:   # the samples of a flight that does not reach its aimpoint are no threat path
+        tr.r_ecef_m[bad], tr.v_ecef_mps[bad] = np.nan, np.nan
     s, _, _ = _inverse(lat, lon, tr.impact_lat_deg, tr.impact_lon_deg, forces.earth)
     miss, _, _ = _inverse(tlat, tlon, tr.impact_lat_deg, tr.impact_lon_deg, forces.earth)
     _, _, bo_alt = _earth.ecef_to_geodetic(tr.burnout_r_ecef_m, forces.earth)
     ttype = trajectory if mode != "apogee" or trajectory != "min-energy" else "lofted"
-    return FlyoutBatch(missile=m.name, trajectory_type=ttype, azimuth_deg=az, kick_deg=np.exp(p2), cutoff_s=p1,
-                       range_km=s / 1e3, miss_m=miss, apogee_km=tr.apogee_alt_m / 1e3, flight_time_s=tr.impact_t_s,
-                       burnout_time_s=tr.burnout_t_s, burnout_speed_mps=np.linalg.norm(tr.burnout_v_ecef_mps, axis=-1),
-                       burnout_altitude_km=bo_alt / 1e3, converged=conv, trajectory=tr)
+    blank = lambda x: np.where(conv, x, np.nan)  # noqa: E731 - an unsolved pair has no figures
+    return FlyoutBatch(missile=m.name, trajectory_type=ttype, azimuth_deg=blank(az), kick_deg=blank(np.exp(p2)),
+                       cutoff_s=blank(p1), range_km=blank(s / 1e3), miss_m=blank(miss),
+                       apogee_km=blank(tr.apogee_alt_m / 1e3), flight_time_s=blank(tr.impact_t_s),
+                       burnout_time_s=blank(tr.burnout_t_s),
+                       burnout_speed_mps=blank(np.linalg.norm(tr.burnout_v_ecef_mps, axis=-1)),
+                       burnout_altitude_km=blank(bo_alt / 1e3), converged=conv, trajectory=tr)
+
+
+def _points(*arrays):
+    """Launch and aimpoint coordinates as float arrays (n,): numbers or equal-length arrays (one number
+    broadcasts), never booleans or text."""
+    out = []
+    names = ("launch latitude", "launch longitude", "aimpoint latitude", "aimpoint longitude")
+    for name, a in zip(names, arrays):
+        arr = np.asarray(a)
+        if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+            raise InputError(f"{name} must be a number or an array of numbers in degrees (got {_shown(a)})")
+        if arr.ndim > 1:
+            raise InputError(f"{name} must be a number or a 1-D array (got shape {arr.shape})")
+        out.append(np.atleast_1d(arr.astype(float)))
+    sizes = {a.size for a in out} - {1}
+    if len(sizes) > 1:
+        raise InputError("launch and aimpoint coordinates must have the same length (or be single numbers); got "
+                         + ", ".join(f"{name} {a.size}" for name, a in zip(names, out)))
+    if 0 in sizes:
+        raise InputError("no launch-aimpoint pairs given (empty arrays)")
+    return np.broadcast_arrays(*out)
+
+
+def _km(range_m: float) -> str:
+    return f"{range_m / 1e3:.1f}" if range_m < 100e3 else f"{range_m / 1e3:.0f}"
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _per_pair(value, n: int, name: str, scale: float, lo: float, hi: float):
+    """An optional per-pair figure (a number or (n,) array) in SI units, checked to lie in (lo, hi)."""
+    if value is None:
+        return None
+    arr = np.asarray(value)
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise InputError(f"{name} must be a number (got {_shown(value)})")
+    try:
+        arr = np.broadcast_to(arr.astype(float), (n,)).copy()
+    except ValueError:
+        raise InputError(f"{name} must be one number or one per pair ({n}), got shape {arr.shape}") from None
+    if np.any(~np.isfinite(arr) | (arr <= lo) | (arr >= hi)):
+        raise InputError(f"{name} must be in ({lo:g}, {hi:g}) (got {_shown(value)})")
+    return arr * scale
+
+
+def _solve_pairs(m: boost.Missile, prob: Problem, idx: np.ndarray, table, forces: Forces):
+    """Solve the pairs `idx` of `prob` from first guesses read off a scan `table`."""
+    sub = Problem(mode=prob.mode, lat=prob.lat[idx], lon=prob.lon[idx], range_m=prob.range_m[idx],
+                  target_az=prob.target_az[idx], apogee_m=None if prob.apogee_m is None else prob.apogee_m[idx],
+                  fpa_deg=None if prob.fpa_deg is None else prob.fpa_deg[idx], earth=prob.earth,
+                  target_r=prob.target_r[idx], target_along=prob.target_along[idx],
+                  target_cross=prob.target_cross[idx])
+    g1, g2 = _first_guess(table, prob.mode, sub.range_m, sub.apogee_m, sub.fpa_deg)
+    return solve(_missile_eval(m, sub.lat, sub.lon, forces), sub, g1, g2, sub.target_az.copy(),
+                 _missile_knobs(m, idx.size))
+
+
+def _unreachable(m: boost.Missile, prob: Problem, bad, p1, az, reached, knobs: Knobs, mode: str,
+                 forces: Forces) -> OutOfRangeError:
+    """The error for the worst of the pairs `bad` that were not solved: beyond the maximum range,
+    nearer than the shortest flight (stopped at the earliest thrust cut-off), or not solved."""
+    lat, lon, s_t, az_t = prob.lat[bad], prob.lon[bad], prob.range_m[bad], prob.target_az[bad]
+    rmax, _ = _max_range(m, lat, lon, az_t, forces)
+    i = int(np.argmax(s_t - rmax))
+    j = bad[i]
+    tlat, tlon = _earth.ecef_to_geodetic(prob.target_r[j], prob.earth)[:2]
+    where = f"aimpoint ({float(tlat):.3f}, {float(tlon):.3f}) is {_km(s_t[i])} km from launch " \
+            f"({lat[i]:.3f}, {lon[i]:.3f})"
+    count = f" ({bad.size} of {prob.lat.size} aimpoints not reached)" if prob.lat.size > 1 else ""
+    what = {"min-energy": "minimum-energy", "apogee": f"apogee-{prob.apogee_m[j] / 1e3:.0f}-km" if mode == "apogee"
+            else "", "fpa": f"{prob.fpa_deg[j]:.1f}-deg" if mode == "fpa" else ""}[mode]
+    if s_t[i] > rmax[i]:
+        return OutOfRangeError(f"{where}: beyond the maximum range of {m.name}, {rmax[i] / 1e3:.0f} km on azimuth "
+                               f"{az_t[i]:.1f} deg{count}")
+    if p1[j] <= knobs.lo1[j] + 1e-9 and reached[j] > s_t[i]:
+        return OutOfRangeError(f"{where}: nearer than the shortest {what} flight of {m.name}, about "
+                               f"{reached[j] / 1e3:.1f} km with the earliest thrust cut-off ({knobs.lo1[j]:.0f} s; "
+                               f"maximum range {rmax[i] / 1e3:.0f} km){count}; try a lofted trajectory "
+                               "(apogee_km / --loft-apogee-km)")
+    if p1[j] >= knobs.hi1[j] - 1e-9 and reached[j] < s_t[i]:
+        rmax_az, _ = _max_range(m, lat[i:i + 1], lon[i:i + 1], az[j:j + 1], forces)
+        return OutOfRangeError(
+            f"{where}: out of reach of {m.name} on a {what} trajectory: aiming at it on the rotating Earth takes "
+            f"azimuth {az[j] % 360:.1f} deg, on which the maximum range is {rmax_az[0] / 1e3:.0f} km (maximum range "
+            f"{rmax[i] / 1e3:.0f} km on the geodesic azimuth {az_t[i]:.1f} deg){count}")
+    return OutOfRangeError(f"{where}: no {what} trajectory of {m.name} to it was found (maximum range "
+                           f"{rmax[i] / 1e3:.0f} km on azimuth {az_t[i]:.1f} deg){count}; aimpoints this close to a "
+                           "range limit are not solved - try a nearer aimpoint or another trajectory")
 
 
 def flyout(missile, launch: tuple[float, float] = (0.0, 0.0), *, to: tuple[float, float] | None = None,
