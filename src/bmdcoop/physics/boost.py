@@ -123,7 +123,7 @@ def missile(spec: str | Mapping[str, Any] | Missile, *, payload_kg: float | None
     if isinstance(spec, Missile):
         m = spec
     elif isinstance(spec, str):
-        cat = catalog or _catalog.PACKAGE
+        cat = _catalog_of(catalog)
         m = _from_entry(spec, cat.model("missiles", spec))
     elif isinstance(spec, Mapping):
         name = str(spec.get("name", "user-missile"))
@@ -148,6 +148,18 @@ def missile(spec: str | Mapping[str, Any] | Missile, *, payload_kg: float | None
     base = m.base_name or m.name
     return dataclasses.replace(m, payload_kg=p, name=m.name if p == m.payload_kg else f"{base} ({p:g} kg)",
                                base_name=base)
+
+
+def _catalog_of(catalog) -> _catalog.Catalog:
+    """The catalog that resolves names: None (the package's), a `Catalog`, a `Layer` or a catalog file."""
+    import os
+
+    if catalog is None:
+        return _catalog.PACKAGE
+    if not isinstance(catalog, (_catalog.Catalog, _catalog.Layer, str, os.PathLike)):
+        raise InputError(f"catalog must be a bmdcoop.catalog.Catalog, a Layer or a catalog file path "
+                         f"(got {type(catalog).__name__})")
+    return _catalog.with_user(catalog)
 
 
 def _from_entry(name: str, e: MissileEntry) -> Missile:

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bmdcoop.errors import InputError, OutOfRangeError
+from bmdcoop.errors import InputError, OutOfRangeError, check_flag, check_latlon, check_number, shown
 from bmdcoop.physics import boost
 from bmdcoop.physics import earth as _earth
 from bmdcoop.physics.earth import geodesic_inverse_azimuths as _inverse
@@ -210,8 +210,8 @@ def _first_guess(table, mode: str, range_m, apogee_m, fpa_deg):
 
 
 def _mode_of(trajectory_type: str, apogee_km, flight_path_angle_deg) -> str:
-    if trajectory_type not in TRAJECTORY_TYPES:
-        raise InputError(f"unknown trajectory type '{trajectory_type}' (allowed: {', '.join(TRAJECTORY_TYPES)})")
+    if not isinstance(trajectory_type, str) or trajectory_type not in TRAJECTORY_TYPES:
+        raise InputError(f"unknown trajectory type {shown(trajectory_type)} (allowed: {', '.join(TRAJECTORY_TYPES)})")
     if apogee_km is not None and flight_path_angle_deg is not None:
         raise InputError("give an apogee or a flight-path angle, not both")
     if apogee_km is not None:
@@ -231,8 +231,16 @@ def max_range_km(missile, launch=(0.0, 0.0), azimuth_deg=0.0, *, forces: Forces 
     """Maximum ground range (km) of a missile launched from `launch` on `azimuth_deg` (full burn);
     `payload_kg` replaces the catalog payload, `catalog` resolves the name (`boost.missile`)."""
     m = boost.missile(missile, payload_kg=payload_kg, catalog=catalog)
-    return float(_max_range(m, np.atleast_1d(float(launch[0])), np.atleast_1d(float(launch[1])),
-                            np.atleast_1d(float(azimuth_deg)), forces)[0][0]) / 1e3
+    lat, lon = check_latlon(launch, "launch")
+    az = check_number(azimuth_deg, "azimuth_deg", unit="deg")
+    _check_forces(forces)
+    return float(_max_range(m, np.atleast_1d(lat), np.atleast_1d(lon), np.atleast_1d(az), forces)[0][0]) / 1e3
+
+
+def _check_forces(forces) -> None:
+    if not isinstance(forces, Forces):
+        raise InputError(f"forces must be a bmdcoop.physics.propagate.Forces, e.g. Forces(drag=False) "
+                         f"(got {type(forces).__name__})")
 
 
 def _max_range(m: boost.Missile, lat, lon, az, forces: Forces):
@@ -267,6 +275,9 @@ def flyout_many(missile, launch_lat_deg, launch_lon_deg, target_lat_deg, target_
     if unsolved not in ("raise", "mark"):
         raise InputError(f"unsolved = {unsolved!r} is not allowed (allowed: 'raise', 'mark')")
     lat, lon, tlat, tlon = _points(launch_lat_deg, launch_lon_deg, target_lat_deg, target_lon_deg)
+    _check_forces(forces)
+    if sample_dt_s is not None:
+        sample_dt_s = check_number(sample_dt_s, "sample_dt_s", lo=0.0, unit="s")
     _earth.check_latlon(lat, lon, "launch")
     _earth.check_latlon(tlat, tlon, "aimpoint")
     mode = _mode_of(trajectory, apogee_km, flight_path_angle_deg)
@@ -317,7 +328,7 @@ def _points(*arrays):
     for name, a in zip(names, arrays):
         arr = np.asarray(a)
         if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-            raise InputError(f"{name} must be a number or an array of numbers in degrees (got {_shown(a)})")
+            raise InputError(f"{name} must be a number or an array of numbers in degrees (got {shown(a)})")
         if arr.ndim > 1:
             raise InputError(f"{name} must be a number or a 1-D array (got shape {arr.shape})")
         out.append(np.atleast_1d(arr.astype(float)))
@@ -334,24 +345,19 @@ def _km(range_m: float) -> str:
     return f"{range_m / 1e3:.1f}" if range_m < 100e3 else f"{range_m / 1e3:.0f}"
 
 
-def _shown(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def _per_pair(value, n: int, name: str, scale: float, lo: float, hi: float):
     """An optional per-pair figure (a number or (n,) array) in SI units, checked to lie in (lo, hi)."""
     if value is None:
         return None
     arr = np.asarray(value)
     if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-        raise InputError(f"{name} must be a number (got {_shown(value)})")
+        raise InputError(f"{name} must be a number (got {shown(value)})")
     try:
         arr = np.broadcast_to(arr.astype(float), (n,)).copy()
     except ValueError:
         raise InputError(f"{name} must be one number or one per pair ({n}), got shape {arr.shape}") from None
     if np.any(~np.isfinite(arr) | (arr <= lo) | (arr >= hi)):
-        raise InputError(f"{name} must be in ({lo:g}, {hi:g}) (got {_shown(value)})")
+        raise InputError(f"{name} must be in ({lo:g}, {hi:g}) (got {shown(value)})")
     return arr * scale
 
 
@@ -421,9 +427,19 @@ def flyout(missile, launch: tuple[float, float] = (0.0, 0.0), *, to: tuple[float
       True
     """
     m = boost.missile(missile, payload_kg=payload_kg, catalog=catalog)
-    lat0, lon0 = float(launch[0]), float(launch[1])
-    _earth.check_latlon(lat0, lon0, "launch")
-    given = [to is not None, range_km is not None, bool(max_range)]
+    lat0, lon0 = check_latlon(launch, "launch")
+    max_range = check_flag(max_range, "max_range")
+    _check_forces(forces)
+    if sample_dt_s is not None:
+        sample_dt_s = check_number(sample_dt_s, "sample_dt_s", lo=0.0, unit="s")
+    if azimuth_deg is not None:
+        azimuth_deg = check_number(azimuth_deg, "azimuth_deg", unit="deg")
+    if to is not None:
+        to = check_latlon(to, "to", "aimpoint")
+    if range_km is not None:
+        # half the meridian: farther aimpoints are nearer the other way round
+        range_km = check_number(range_km, "range_km", lo=0.0, hi=20_004.0, unit="km")
+    given = [to is not None, range_km is not None, max_range]
     if sum(given) != 1:
         raise InputError("choose exactly one of: an aimpoint (to / --to), a range (range_km / --range-km) "
                          "or max_range (--max-range)")
