@@ -65,9 +65,9 @@ def check_number(value, name: str, *, lo: float | None = None, hi: float | None 
         right = "" if hi is None else f"{hi:g}" + (")" if hi_open else "]")
         allowed = f"{left}, {right}" if lo is not None and hi is not None else (
             f"> {lo:g}" if lo is not None and lo_open else f">= {lo:g}" if lo is not None else
-            f"< {hi:g}" if hi_open else f"<= {hi:g}" if hi is not None else "finite")
-        raise InputError(f"{name} = {shown(value)} is not allowed: must be a finite number {allowed}"
-                         + (f" {unit}" if unit else ""))
+            f"< {hi:g}" if hi is not None and hi_open else f"<= {hi:g}" if hi is not None else "")
+        raise InputError(f"{name} = {shown(value)} is not allowed: must be a finite number"
+                         + (f" {allowed}" if allowed else "") + (f" {unit}" if unit else ""))
     return x
 
 

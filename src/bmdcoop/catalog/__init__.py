@@ -193,10 +193,12 @@ def load_layer(source: str | os.PathLike | dict, *, filename: str | None = None,
         data = located.data
         if data is None:
             data = {}
+    # what the reader refused (python tags, duplicate keys, unreadable numbers); a scenario's catalog
+    # section has these reported by the scenario, which read the file
+    errors = [] if isinstance(source, dict) else [_loc.err(name, where, path, msg) for where, path, msg in located.errors]
     if not isinstance(data, dict):
-        raise CatalogError(name, [_loc.err(name, located.where(prefix), prefix, "a catalog is a mapping with keys "
-                                           f"references, {', '.join(KINDS)}")])
-    errors = []
+        raise CatalogError(name, errors + [_loc.err(name, located.where(prefix), prefix, "a catalog is a mapping "
+                                                    f"with keys references, {', '.join(KINDS)}")])
     for key in sorted(set(data) - {"references", *KINDS}):
         errors.append(_loc.err(name, located.where(prefix + (key,), True), prefix + (key,),
                                f"unknown section '{key}' (allowed: references, {', '.join(KINDS)})"))

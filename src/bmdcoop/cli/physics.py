@@ -9,7 +9,7 @@ import typer
 
 from bmdcoop.catalog import load_layer
 from bmdcoop.cli._app import CATALOG_HELP, app, console, emit, parse_latlon, user_catalog
-from bmdcoop.errors import InputError
+from bmdcoop.errors import InputError, shown
 from bmdcoop.physics.propagate import Forces
 from bmdcoop.physics.targeting import flyout, trajectory
 
@@ -65,7 +65,8 @@ def _missile_and_catalog(name: str, catalog_file: Optional[Path]):
     if not name.endswith((".yaml", ".yml")) and not Path(name).is_file():
         return name, cat
     if not Path(name).is_file():
-        raise InputError(f"missile file '{name}' not found")
+        what = "is not a regular file" if Path(name).exists() else "not found"
+        raise InputError(f"missile file '{shown(name, 200)}' {what}")
     layer = load_layer(Path(name))
     missiles = sorted(layer.entries.get("missiles", {}))
     if len(missiles) != 1:

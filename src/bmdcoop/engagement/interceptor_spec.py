@@ -20,7 +20,7 @@ from bmdcoop.catalog.entries import InterceptorEntry
 from bmdcoop.catalog.located import entry_error
 from bmdcoop.engagement.ideal_limits import (SWEEP_MAX_ALT_M, SWEEP_MAX_FLIGHT_S, ideal_apex_alt_m,
                                              ideal_apex_time_s, ideal_range_m)
-from bmdcoop.errors import InputError, check_count, check_flag, check_number, shown
+from bmdcoop.errors import InputError, check_count, check_flag, shown
 from bmdcoop.physics import earth as _earth
 
 
@@ -151,8 +151,9 @@ def interceptor_spec(name: str | InterceptorSpec, catalog: _catalog.Catalog | No
             check_flag(value, "exo")
         elif key == "stages":
             check_count(value, "stages", lo=1, hi=4)
-        else:
-            check_number(value, key, lo=None)
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            # the values themselves are checked by the catalog's entry model, below
+            raise InputError(f"{key} must be a number in SI units (got {shown(value)})")
     if isinstance(name, InterceptorSpec):
         return name.with_(**overrides) if overrides else name
     if not isinstance(name, str):
