@@ -29,7 +29,7 @@ from bmdcoop.engagement.interceptor_spec import interceptor_spec
 from bmdcoop.errors import InputError
 from bmdcoop.physics.targeting import flyout
 from hostile_cases import assert_refused, run_cli
-from test_scenario_fuzz import _dump, _get, _mutate_text, _mutate_tree, _paths
+from test_scenario_fuzz import _get, _mutate_text, _mutate_tree, _paths
 
 HANG_GUARD_S = 30.0
 SCALES = [0.0, 1e-3, 0.5, 2.0, 1e3, -1.0]
@@ -51,8 +51,19 @@ def _bases() -> list[dict]:
         names = sorted(entries)
         for i in range(0, min(len(names), 4 * per_file), per_file):
             chosen = {n: copy.deepcopy(entries[n]) for n in names[i:i + per_file]}
-            out.append({"references": refs, kind: chosen})
+            cited = {v for p in _paths(chosen) if p and p[-1] == "ref" for v in [_get(chosen, p)]}
+            out.append({"references": {k: refs[k] for k in sorted(cited) if k in refs}, kind: chosen})
     return out
+
+
+def _dump(data) -> str:
+    try:
+        return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return "missiles: {}\n"
+
+
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 BASES = _bases()
