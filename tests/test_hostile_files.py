@@ -138,3 +138,14 @@ def test_forden_scud_from_the_file_flies_to_a_sane_maximum_range(tmp_path):
 def test_a_payload_override_too_heavy_to_lift_is_refused_naming_the_missile():
     ran = run_cli("flyout", "scud-b", "--max-range", "--payload-kg", "90000")
     assert_refused(ran, "scud-b", "payload_kg", "lift off")
+
+
+def test_a_100_kb_missile_name_is_not_echoed_whole():
+    ran = run_cli("flyout", "x" * 100_000, "--max-range")
+    assert_refused(ran, "unknown missile", "scud-b")
+    assert len(ran.stderr) < 2000
+
+
+def test_a_missile_file_name_too_long_for_the_system_is_refused():
+    ran = run_cli("flyout", "y" * 100_000 + ".yaml", "--max-range")
+    assert_refused(ran, "missile file", "not found")

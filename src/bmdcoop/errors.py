@@ -29,9 +29,11 @@ class OutOfRangeError(InputError):
 def unknown_name(kind: str, name: str, known: Iterable[str]) -> InputError:
     """`InputError` for a name not in `known`, suggesting the closest one and listing all."""
     known = sorted(known)
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    name = str(name)
+    close = difflib.get_close_matches(name[:200], known, n=1, cutoff=0.5)
     hint = f"; did you mean '{close[0]}'?" if close else ""
-    return InputError(f"unknown {kind} '{name}'{hint} (known: {', '.join(known)})")
+    shown_name = name if len(name) <= 80 else name[:77] + "..."   # a 100 kB argument is not echoed whole
+    return InputError(f"unknown {kind} '{shown_name}'{hint} (known: {', '.join(known)})")
 
 
 # ----------------------------------------------------------------------------- argument checks
