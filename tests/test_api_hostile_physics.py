@@ -81,8 +81,11 @@ CASES = [
     ("flyout catalog missing file", _fly(max_range=True, catalog="/nonexistent/cat.yaml"), ["cat.yaml"]),
     ("flyout catalog number", _fly(max_range=True, catalog=42), ["catalog"]),
     # --- flyout_many
-    ("flyout_many lengths 2 vs 3", lambda: flyout_many("scud-b", [35.0, 35.1], 45.0, [36.0, 36.1, 36.2], 45.0),
+    ("flyout_many lengths 2 vs 3", lambda: flyout_many("scud-b", [35.0, 35.1], [45.0, 45.0], [36.0, 36.1, 36.2],
+                                                       [45.0, 45.0, 45.0]),
      ["same length", "aimpoint latitude 3"]),
+    ("flyout_many 2 latitudes, 1 longitude", lambda: flyout_many("scud-b", [35.0, 35.1], 45.0, 36.0, 45.0),
+     ["launch latitude and launch longitude", "same length"]),
     ("flyout_many bool array", lambda: flyout_many("scud-b", np.array([True]), 45.0, 36.0, 45.0),
      ["launch latitude"]),
     ("flyout_many text", lambda: flyout_many("scud-b", "35", 45.0, 36.0, 45.0), ["launch latitude"]),

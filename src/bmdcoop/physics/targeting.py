@@ -332,6 +332,12 @@ def _points(*arrays):
         if arr.ndim > 1:
             raise InputError(f"{name} must be a number or a 1-D array (got shape {arr.shape})")
         out.append(np.atleast_1d(arr.astype(float)))
+    # a latitude goes with its longitude: 2 latitudes and 1 longitude are a mistake, not a broadcast;
+    # one launch point (or one aimpoint) against many of the other is what batches are for
+    for k in (0, 2):
+        if out[k].size != out[k + 1].size:
+            raise InputError(f"{names[k]} and {names[k + 1]} must have the same length (got {out[k].size} and "
+                             f"{out[k + 1].size})")
     sizes = {a.size for a in out} - {1}
     if len(sizes) > 1:
         raise InputError("launch and aimpoint coordinates must have the same length (or be single numbers); got "
