@@ -93,7 +93,7 @@ CASES = [
     ("flyout_many empty", lambda: flyout_many("scud-b", [], [], [], []), ["empty"]),
     ("flyout_many aimpoint lon nan", lambda: flyout_many("scud-b", 35.0, 45.0, 36.0, NAN), ["aimpoint", "longitude"]),
     ("flyout_many unsolved", lambda: flyout_many("scud-b", 35.0, 45.0, 36.0, 45.0, unsolved="skip"), ["unsolved"]),
-    ("flyout_many apogee per pair", lambda: flyout_many("scud-b", 35.0, 45.0, [36.0, 36.5], 45.0,
+    ("flyout_many apogee per pair", lambda: flyout_many("scud-b", 35.0, 45.0, [36.0, 36.5], [45.0, 45.0],
                                                         trajectory="lofted", apogee_km=[100.0, 120.0, 140.0]),
      ["apogee_km"]),
     # --- max_range_km
