@@ -97,7 +97,7 @@ def test_near_antipodal_icbm_aimpoints_solve_or_say_why():
     """Sarmat and Hwasong-17 reach 18,000-19,900 km: 0.9-0.99 of that is within 2,000 km of the
     antipode, where every azimuth leads near the aimpoint and the Earth's rotation during a
     40-minute, near-orbital flight moves the azimuth that hits it by tens of degrees. Most such
-    pairs are not solved (measured 2026-12-03: 1 of 20); each is then an OutOfRangeError saying so
+    pairs are not solved (measured 2026-12-03: 4 of 20 solved); each other is an OutOfRangeError saying so
     (checked in `_check_pairs`), never an internal error."""
     solved, pairs = _band(("sarmat", "hwasong-17"), seed=40)
     assert pairs == 20 and solved >= 0
