@@ -41,7 +41,7 @@ from bmdcoop.catalog import located as _loc
 from bmdcoop.catalog.entries import ENTRY_MODELS, KINDS, CatalogFile, Entry, Reference, catalog_schema
 from bmdcoop.catalog.sourced import plain, sources
 from bmdcoop.catalog.yamlio import Located
-from bmdcoop.errors import InputError, unknown_name
+from bmdcoop.errors import InputError, shown, unknown_name
 
 __all__ = ["KINDS", "Catalog", "CatalogFile", "Layer", "PACKAGE", "load_layer", "as_layer", "with_user", "catalog_schema", "load", "names", "get",
            "references", "provenance", "entry_model"]
@@ -58,8 +58,8 @@ class CatalogError(_loc.FileErrors):
 
 
 def _check_kind(kind: str) -> None:
-    if kind not in KINDS:
-        raise InputError(f"unknown catalog kind '{kind}' (known: {', '.join(KINDS)})")
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise InputError(f"unknown catalog kind {shown(kind)} (known: {', '.join(KINDS)})")
 
 
 # ----------------------------------------------------------------------------- validation
@@ -183,6 +183,8 @@ def load_layer(source: str | os.PathLike | dict, *, filename: str | None = None,
     """A validated user layer from a catalog file (path) or from data (a dict, e.g. a scenario's
     `catalog:` section, found at `prefix` in the file `located` read). Raises `CatalogError` with
     file:line for every mistake."""
+    if not isinstance(source, (dict, str, os.PathLike)):
+        raise InputError(f"a catalog is a file path or a mapping of sections (got {type(source).__name__})")
     if isinstance(source, dict):
         data, name = source, filename or "<dict>"
         located = located or Located(data=source)
@@ -191,10 +193,12 @@ def load_layer(source: str | os.PathLike | dict, *, filename: str | None = None,
         data = located.data
         if data is None:
             data = {}
+    # what the reader refused (python tags, duplicate keys, unreadable numbers); a scenario's catalog
+    # section has these reported by the scenario, which read the file
+    errors = [] if isinstance(source, dict) else [_loc.err(name, where, path, msg) for where, path, msg in located.errors]
     if not isinstance(data, dict):
-        raise CatalogError(name, [_loc.err(name, located.where(prefix), prefix, "a catalog is a mapping with keys "
-                                           f"references, {', '.join(KINDS)}")])
-    errors = []
+        raise CatalogError(name, errors + [_loc.err(name, located.where(prefix), prefix, "a catalog is a mapping "
+                                                    f"with keys references, {', '.join(KINDS)}")])
     for key in sorted(set(data) - {"references", *KINDS}):
         errors.append(_loc.err(name, located.where(prefix + (key,), True), prefix + (key,),
                                f"unknown section '{key}' (allowed: references, {', '.join(KINDS)})"))
@@ -250,6 +254,9 @@ class Catalog:
     def raw(self, kind: str, name: str) -> dict[str, Any]:
         """The entry as written (sourced wrappers kept); read-only, shared."""
         _check_kind(kind)
+        if not isinstance(name, str):
+            raise InputError(f"a {kind.rstrip('s')} name must be text (got {shown(name)}; "
+                             f"known: {', '.join(self.names(kind))})")
         layer = self._layer_of(kind, name)
         if layer is not None:
             return layer.entries[kind][name]
@@ -333,6 +340,9 @@ def as_layer(user: "str | os.PathLike | Layer | Catalog | None") -> Layer | None
     """User entries as one layer: from a catalog file, a `Layer`, or a `Catalog`'s layers merged."""
     if user is None or isinstance(user, Layer):
         return user
+    if not isinstance(user, (Catalog, str, os.PathLike)):
+        raise InputError(f"user catalog entries come as a catalog file path, a Layer or a Catalog "
+                         f"(got {type(user).__name__})")
     if isinstance(user, Catalog):
         section = user.user_section()
         return load_layer(section, filename=user.layers[-1].source) if section else None

@@ -31,6 +31,7 @@ sites: {}
 """
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -42,6 +43,8 @@ MISSILE_CLASSES = ("SRBM", "MRBM", "IRBM", "ICBM", "SLBM")
 # airframe and propulsion technology: each has a band of structural fractions (docs/physics.md)
 TECHNOLOGIES = ("scud-liquid", "storable-liquid", "solid")
 SITE_KINDS = ("radar", "interceptor", "launch-area", "ssbn-patrol", "city", "ship-station")
+G0_MPS2 = 9.80665              # standard gravity: Isp (s) -> exhaust speed
+ESCAPE_SPEED_MPS = 11_186.0    # from the Earth's surface; a ballistic missile stays far below it
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
                             description="entry name: letters, digits, '-', '_', '.' (max 64)")]
@@ -51,7 +54,8 @@ Text = Annotated[str, Field(max_length=2000)]
 class Entry(BaseModel):
     """Base of every entry: unknown keys are errors, numbers finite; `label` and the default `ref`."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
+    # strict: `rv_separates: "no"` or `payload_kg: true` is a mistake to report, not a value to coerce
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True, strict=True)
 
     label: Text | None = Field(None, description="display name")
     ref: str | None = Field(None, description="reference key: the source of every plain value of the entry")
@@ -68,7 +72,7 @@ class Entry(BaseModel):
 class Part(BaseModel):
     """A mapping inside an entry (a stage, a drag table): unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
 # ----------------------------------------------------------------------------- missiles
@@ -91,8 +95,9 @@ class DragTable(Part):
             raise ValueError(f"mach and cd must be lists of the same length ({len(self.mach)} vs {len(self.cd)})")
         if any(m < 0 for m in self.mach) or any(b <= a for a, b in zip(self.mach, self.mach[1:])):
             raise ValueError("mach: Mach numbers must be >= 0 and increase strictly")
-        if any(c < 0 for c in self.cd):
-            raise ValueError("cd: drag coefficients must be >= 0")
+        if any(c <= 0 for c in self.cd):
+            raise ValueError("cd: drag coefficients must be > 0 (a body in air always has drag; "
+                             "to fly without an atmosphere use --no-drag / Forces(drag=False))")
         return self
 
 
@@ -108,7 +113,7 @@ class TestFlight(Part):
     """An observed flight a missile's structure was solved to (`tools/derive_from_lofted_test.py`)."""
 
     date: str
-    launch: tuple[float, float] = Field(description="[lat_deg, lon_deg]")
+    launch: tuple[float, float] = Field(strict=False, description="[lat_deg, lon_deg]")
     azimuth_deg: float = Field(ge=0.0, lt=360.0)
     range_km: float = Field(gt=0.0)
     apogee_km: float = Field(gt=0.0)
@@ -153,12 +158,40 @@ class MissileEntry(Entry):
 
     @model_validator(mode="after")
     def _rv(self):
+        problems = flight_problems([s.propellant_kg for s in self.stages], [s.dry_kg for s in self.stages],
+                                   [s.isp_s for s in self.stages], [s.burn_s for s in self.stages], self.payload_kg)
+        if problems:
+            raise ValueError("; ".join(problems))
         if self.rv_separates:
             if self.rv_diameter_m is None and self.rv_area_m2 is None:
                 raise ValueError("a separating RV (rv_separates: true) needs rv_diameter_m or rv_area_m2")
             if self.rv_cd_mach is None:
                 raise ValueError("a separating RV (rv_separates: true) needs its drag table rv_cd_mach")
         return self
+
+
+def flight_problems(propellant_kg, dry_kg, isp_s, burn_s, payload_kg: float) -> list[str]:
+    """Why a missile with these stages (lists, first stage first) and payload cannot fly a ballistic
+    missile's flight, as sentences naming the fields ([] if it can): it must lift off (first-stage
+    thrust above the weight at lift-off) and stay below escape speed (rocket-equation velocity gain,
+    an upper bound on the burnout speed, under 11.2 km/s)."""
+    launch_kg = sum(propellant_kg) + sum(dry_kg) + payload_kg
+    problems = []
+    thrust_to_weight = isp_s[0] * propellant_kg[0] / burn_s[0] / launch_kg   # (Isp g0 mdot) / (m g0)
+    if not thrust_to_weight > 1.0:
+        problems.append(f"first-stage thrust is {thrust_to_weight:.3g} of the weight at lift-off ({launch_kg:.6g} kg "
+                        "with the payload): the missile cannot lift off (allowed: thrust-to-weight > 1, i.e. "
+                        "isp_s * propellant_kg / burn_s of stage 1 above the launch mass; give more propellant "
+                        "per second, a higher isp_s or less mass)")
+    mass, dv = launch_kg, 0.0
+    for p, d, isp in zip(propellant_kg, dry_kg, isp_s):
+        dv += isp * G0_MPS2 * math.log(mass / (mass - p))
+        mass -= p + d
+    if not dv < ESCAPE_SPEED_MPS:
+        problems.append(f"the rocket equation gives a velocity gain of {dv:,.0f} m/s, above Earth's escape speed "
+                        f"({ESCAPE_SPEED_MPS:,.0f} m/s): not a ballistic missile (check propellant_kg, dry_kg, "
+                        "isp_s and payload_kg; ICBMs gain about 7,000-8,000 m/s)")
+    return problems
 
 
 # ----------------------------------------------------------------------------- interceptors

@@ -101,6 +101,14 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def message(error: dict, path: tuple, allowed: list[str] | None = None, union_hint: str | None = None) -> str:
     """One pydantic error as a sentence: what is wrong and what is allowed. `allowed` lists the field
     names of the mapping that holds an unknown field (for a 'did you mean')."""
@@ -129,6 +137,15 @@ def message(error: dict, path: tuple, allowed: list[str] | None = None, union_hi
         return f"expected a mapping of fields, got {_short(error.get('input'))}"
     if kind == "list_type":
         return f"expected a list, got {_short(error.get('input'))}"
+    if kind == "bool_type":
+        return f"must be true or false (got {_short(error.get('input'))})"
+    if kind in ("float_type", "int_type"):
+        got = error.get("input")
+        what = "a whole number" if kind == "int_type" else "a number"
+        if isinstance(got, str) and _looks_numeric(got):
+            return (f"must be {what}, got the text {_short(got)} (YAML reads a number without a decimal point "
+                    f"before its exponent as text: write {got.replace('e', '.0e').replace('E', '.0E')})")
+        return f"must be {what} (got {_short(got)})"
     if kind == "finite_number":
         return f"must be a finite number (got {_short(error.get('input'))})"
     if kind in ("union_tag_invalid", "union_tag_not_found") and union_hint:

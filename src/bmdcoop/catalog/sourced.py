@@ -71,6 +71,8 @@ def sources(entry: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def check_ref(ref: Any, info: ValidationInfo | None) -> None:
+    if not isinstance(ref, str):
+        raise ValueError(f"a reference key is a name, e.g. forden2007 (got {type(ref).__name__})")
     known = (info.context or {}).get("references") if info is not None else None
     if known is not None and ref not in known:
         close = difflib.get_close_matches(str(ref), sorted(known), n=1, cutoff=0.6)

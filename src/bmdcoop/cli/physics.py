@@ -62,16 +62,25 @@ def _missile_and_catalog(name: str, catalog_file: Optional[Path]):
     """(missile name, catalog): a name in the package or `--catalog` file, or a catalog file holding
     exactly one missile (`flyout FILE.yaml`)."""
     cat = user_catalog(catalog_file)
-    if not name.endswith((".yaml", ".yml")) and not Path(name).is_file():
+    if not name.endswith((".yaml", ".yml")) and not _is(Path.is_file, name):
         return name, cat
-    if not Path(name).is_file():
-        raise InputError(f"missile file '{name}' not found")
+    if not _is(Path.is_file, name):
+        what = "is not a regular file" if _is(Path.exists, name) else "not found"
+        raise InputError(f"missile file '{name if len(name) <= 200 else name[:197] + '...'}' {what}")
     layer = load_layer(Path(name))
     missiles = sorted(layer.entries.get("missiles", {}))
     if len(missiles) != 1:
         raise InputError(f"missile file '{name}' holds {len(missiles)} missiles ({', '.join(missiles) or 'none'}); "
                          "give it as --catalog FILE with a missile name, or keep one missile in it")
     return missiles[0], cat.with_layer(layer)
+
+
+def _is(test, name: str) -> bool:
+    """`Path(name).is_file()` / `.exists()`, False for a name the system cannot even look up (too long)."""
+    try:
+        return test(Path(name))
+    except (OSError, ValueError):
+        return False
 
 
 def _payloads(text: Optional[str]) -> list[float | None]:

@@ -142,11 +142,16 @@ def _fly(threat: str, launch, lat, lon, trajectory, boost_s, sample_dt_s, flyout
 
 
 def _fly_robust(threat, launch, lat, lon, trajectory, boost_s, sample_dt_s, flyout_kw):
-    """Fly a chunk; if the batch solver fails on some aimpoint, split it and drop only the aimpoints
-    that cannot be solved. Returns (ThreatSet or None, solved mask)."""
+    """Fly a chunk; drop only the aimpoints that cannot be solved. Returns (ThreatSet or None, solved
+    mask). A catalog missile's batch marks its unsolved pairs (`flyout_many(unsolved="mark")`: no
+    burnout time) and goes on; anything else that fails is split until the failing aimpoint is found."""
+    if threat != "ideal":
+        ts = _fly(threat, launch, lat, lon, trajectory, boost_s, sample_dt_s, {**flyout_kw, "unsolved": "mark"})
+        solved = np.isfinite(ts.burnout_t_s)
+        return (ts.subset(np.flatnonzero(solved)) if solved.any() else None), solved
     try:
         return _fly(threat, launch, lat, lon, trajectory, boost_s, sample_dt_s, flyout_kw), np.ones(lat.size, bool)
-    except (OutOfRangeError, RuntimeError):
+    except OutOfRangeError:
         if lat.size == 1:
             return None, np.zeros(1, bool)
     half = lat.size // 2

@@ -9,6 +9,7 @@ the burnout speed by the ideal relations of `ideal_limits`.
 from __future__ import annotations
 
 import dataclasses
+import os
 import math
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from bmdcoop.catalog.entries import InterceptorEntry
 from bmdcoop.catalog.located import entry_error
 from bmdcoop.engagement.ideal_limits import (SWEEP_MAX_ALT_M, SWEEP_MAX_FLIGHT_S, ideal_apex_alt_m,
                                              ideal_apex_time_s, ideal_range_m)
-from bmdcoop.errors import InputError
+from bmdcoop.errors import InputError, check_count, check_flag, shown
 from bmdcoop.physics import earth as _earth
 
 
@@ -138,20 +139,45 @@ def interceptor_spec(name: str | InterceptorSpec, catalog: _catalog.Catalog | No
     raise `InputError` naming the closest catalog entry; non-physical values (negative altitude,
     min >= max, speed <= 0) raise `InputError`.
     """
+    unknown = set(overrides) - {f.name for f in dataclasses.fields(InterceptorSpec)}
+    if unknown:
+        raise InputError(f"unknown interceptor parameter(s) {sorted(unknown)} (allowed: "
+                         f"{', '.join(f.name for f in dataclasses.fields(InterceptorSpec))})")
+    for key, value in overrides.items():
+        if key == "name":
+            if not isinstance(value, str):
+                raise InputError(f"interceptor name must be text (got {shown(value)})")
+        elif key == "exo":
+            check_flag(value, "exo")
+        elif key == "stages":
+            check_count(value, "stages", lo=1, hi=4)
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            # the values themselves are checked by the catalog's entry model, below
+            raise InputError(f"{key} must be a number in SI units (got {shown(value)})")
     if isinstance(name, InterceptorSpec):
         return name.with_(**overrides) if overrides else name
+    if not isinstance(name, str):
+        raise InputError(f"interceptor must be a catalog name (see `bmdcoop catalog interceptors`) or an "
+                         f"InterceptorSpec (got {shown(name)})")
+    if catalog is not None and not isinstance(catalog, _catalog.Catalog):
+        if not isinstance(catalog, (_catalog.Layer, str, os.PathLike)):
+            raise InputError(f"catalog must be a bmdcoop.catalog.Catalog, a Layer or a catalog file path "
+                             f"(got {type(catalog).__name__})")
+        catalog = _catalog.with_user(catalog)
     entry = (catalog or _catalog.PACKAGE).model("interceptors", name)
     kw = {"name": name}
     for cat_field, (attr, factor) in _FIELDS.items():
         v = getattr(entry, cat_field)
         kw[attr] = float(v) * factor if factor else v
     kw["stages"], kw["exo"] = int(kw["stages"]), bool(kw["exo"])
-    unknown = set(overrides) - {f.name for f in dataclasses.fields(InterceptorSpec)}
-    if unknown:
-        raise InputError(f"unknown interceptor parameter(s) {sorted(unknown)} (allowed: "
-                         f"{', '.join(f.name for f in dataclasses.fields(InterceptorSpec))})")
     kw.update(overrides)
-    return InterceptorSpec(**kw)
+    try:
+        return InterceptorSpec(**kw)
+    except InputError as exc:
+        if not overrides:
+            raise
+        given = ", ".join(f"{k}={shown(v, 30)}" for k, v in overrides.items())
+        raise InputError(f"interceptor '{name}' with {given}: {exc}") from None
 
 
 def sweep_spec(interceptor: str, burnout_speed_mps: float | None,

@@ -32,7 +32,7 @@ import numpy as np
 import pydantic
 
 from bmdcoop import catalog as _catalog
-from bmdcoop.catalog.entries import MissileEntry
+from bmdcoop.catalog.entries import MissileEntry, flight_problems
 from bmdcoop.catalog.located import entry_error
 from bmdcoop.physics.earth import geodetic_to_ecef
 from bmdcoop.errors import InputError
@@ -123,7 +123,7 @@ def missile(spec: str | Mapping[str, Any] | Missile, *, payload_kg: float | None
     if isinstance(spec, Missile):
         m = spec
     elif isinstance(spec, str):
-        cat = catalog or _catalog.PACKAGE
+        cat = _catalog_of(catalog)
         m = _from_entry(spec, cat.model("missiles", spec))
     elif isinstance(spec, Mapping):
         name = str(spec.get("name", "user-missile"))
@@ -137,12 +137,29 @@ def missile(spec: str | Mapping[str, Any] | Missile, *, payload_kg: float | None
         raise InputError(f"missile must be a catalog name or a dict, got {type(spec).__name__}")
     if payload_kg is None:
         return m
+    if isinstance(payload_kg, bool) or not isinstance(payload_kg, (int, float, np.integer, np.floating)):
+        raise InputError(f"payload_kg = {payload_kg!r} is not allowed: must be a number of kg in (0, 100000]")
     p = float(payload_kg)
     if not (math.isfinite(p) and 0.0 < p <= 1.0e5):
         raise InputError(f"payload_kg = {payload_kg!r} is not allowed: must be in (0, 100000] kg")
+    problems = flight_problems(m.propellant_kg, m.dry_kg, m.isp_s, m.burn_s, p)
+    if problems:
+        raise InputError(f"missile '{m.base_name or m.name}' with payload_kg = {p:g}: " + "; ".join(problems))
     base = m.base_name or m.name
     return dataclasses.replace(m, payload_kg=p, name=m.name if p == m.payload_kg else f"{base} ({p:g} kg)",
                                base_name=base)
+
+
+def _catalog_of(catalog) -> _catalog.Catalog:
+    """The catalog that resolves names: None (the package's), a `Catalog`, a `Layer` or a catalog file."""
+    import os
+
+    if catalog is None:
+        return _catalog.PACKAGE
+    if not isinstance(catalog, (_catalog.Catalog, _catalog.Layer, str, os.PathLike)):
+        raise InputError(f"catalog must be a bmdcoop.catalog.Catalog, a Layer or a catalog file path "
+                         f"(got {type(catalog).__name__})")
+    return _catalog.with_user(catalog)
 
 
 def _from_entry(name: str, e: MissileEntry) -> Missile:
@@ -180,6 +197,7 @@ def fly(m: Missile | str, lat_deg, lon_deg, azimuth_deg, kick_deg, cutoff_s=None
     if np.any(cut <= 0):
         raise InputError("cutoff_s must be > 0 (thrust termination time after lift-off)")
     cut = np.minimum(cut, m.total_burn_s)
+    lon, az = _off_the_north_pole(lat, lon, az)
     r0 = geodetic_to_ecef(lat, lon, alt, forces.earth)
     k = m.n_stages
     stages = Stages(burn_s=np.broadcast_to(m.burn_s, (n, k)), thrust_n=np.broadcast_to(m.thrust_n, (n, k)),
@@ -194,6 +212,21 @@ def fly(m: Missile | str, lat_deg, lon_deg, azimuth_deg, kick_deg, cutoff_s=None
                      cd_mach=cd_mach, stages=stages, steering=steering, cutoff_s=cut, rv_mass_kg=rv_mass,
                      rv_area_m2=np.full(n, rv_area), forces=forces, t_max_s=t_max_s, sample_dt_s=sample_dt_s,
                      rtol=rtol, atol_m=atol_m)
+
+
+def _off_the_north_pole(lat, lon, az):
+    """(lon, az) that steer a launch from the north pole the way the azimuth means.
+
+    The pitch program tilts toward the azimuth seen from where the missile is. Above the north pole
+    every way is south and "north" flips as the missile crosses the axis, so a kick toward azimuth 0
+    there comes back to the pole (a 0 km flight). Azimuth `az` from (90, lon) means the meridian
+    lon + 180 - az (the geodesic convention): the same heading is due south (180) along that meridian,
+    which stays south all the way. The south pole needs nothing: there every way is north."""
+    at_pole = lat >= 90.0 - 1e-9
+    if not np.any(at_pole):
+        return lon, az
+    lon = np.where(at_pole, (lon + 180.0 - az) % 360.0, lon)
+    return lon, np.where(at_pole, 180.0, az)
 
 
 def _rv_area_in_body_table(m: Missile) -> float:

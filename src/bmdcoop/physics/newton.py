@@ -149,13 +149,14 @@ def solve(evaluate: Evaluate, prob: Problem, p1: np.ndarray, p2: np.ndarray, az:
     """Solve all n problems together from first guesses (p1, p2, az), arrays (n,).
 
     Returns (p1, p2, az, converged, range_m): the solution, whether each problem converged, and the
-    range last reached (for max-range: the best shape found and its range).
+    range last reached (for max-range: the best shape found and its range). A problem given up at an
+    energy bound ends with p1 on that bound (`k.lo1` or `k.hi1`) and range_m the range reached there.
     """
     n = p1.size
     p1, p2, az = p1.astype(float).copy(), p2.astype(float).copy(), az.astype(float).copy()
     mode = MODES[prob.mode](prob, p1, p2)
     done = np.zeros(n, dtype=bool)
-    stuck_hi = np.zeros(n, dtype=int)   # iterations spent pinned at the energy bound
+    stuck_hi = np.zeros(n, dtype=int)   # iterations spent pinned at an energy bound
     last_range = np.full(n, np.nan)
     secant = _AzimuthSecant(n)
     for _ in range(k.max_iter):
@@ -190,8 +191,11 @@ def solve(evaluate: Evaluate, prob: Problem, p1: np.ndarray, p2: np.ndarray, az:
         # a failed base (no impact) retreats toward lower energy
         step1 = np.where(ok, step1, -0.1 * k.max_step1(a1))
         new1 = np.clip(a1 + step1, k.lo1[act], k.hi1[act])
-        # pinned at full energy while the shape has settled: the aimpoint is out of reach
-        pinned = (a1 >= k.hi1[act]) & (a1 + step1 > k.hi1[act]) & (np.abs(step2) < 10 * k.tol_p2)
+        # pinned at full energy (or at the earliest cutoff) while the shape has settled: the aimpoint is
+        # beyond reach (or nearer than the shortest such flight)
+        settled = np.abs(step2) < 10 * k.tol_p2
+        pinned = ((a1 >= k.hi1[act]) & (a1 + step1 > k.hi1[act]) | (a1 <= k.lo1[act]) & (a1 + step1 < k.lo1[act])) \
+            & settled & ok
         stuck_hi[act] = np.where(pinned, stuck_hi[act] + 1, 0)
         p1[act] = np.where(conv, a1, new1)
         p2[act] = np.where(conv, a2, np.clip(a2 + step2, k.lo2, k.hi2))

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bmdcoop.errors import InputError, OutOfRangeError
+from bmdcoop.errors import InputError, OutOfRangeError, check_flag, check_latlon, check_number, shown
 from bmdcoop.physics import boost
 from bmdcoop.physics import earth as _earth
 from bmdcoop.physics.earth import geodesic_inverse_azimuths as _inverse
@@ -118,7 +118,9 @@ class FlyoutBatch:
 # kick angles of the first-guess scan: the range of a long-burning ICBM changes by thousands of
 # km between kicks of 0.5 and 1 deg, that of a Scud by tens of km: a geometric grid serves both
 _KICK_GRID_DEG = np.geomspace(0.05, 50.0, 31)
-_CUTOFF_FRACTIONS = np.array([0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.93, 1.0])
+_CUTOFF_FRACTIONS = np.array([0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.93, 0.97, 1.0])
+# around each cutoff's best kick of that grid (one grid step either side)
+_KICK_REFINE = np.geomspace(_KICK_GRID_DEG[0] / _KICK_GRID_DEG[1], _KICK_GRID_DEG[1] / _KICK_GRID_DEG[0], 9)
 
 
 def _missile_eval(m: boost.Missile, lat, lon, forces: Forces, t_max_s: float | None = None):
@@ -146,12 +148,42 @@ def _scan_table(m: boost.Missile, lat: float, lon: float, az: float, forces: For
     lo = _missile_knobs(m, 1).lo1[0]
     cut = np.unique(np.clip(cut, lo, m.total_burn_s))
     cc, kk = np.meshgrid(cut, _KICK_GRID_DEG, indexing="ij")
-    ev = _missile_eval(m, np.array([lat]), np.array([lon]), forces)(cc.ravel(), np.log(kk.ravel()), np.full(cc.size, az),
-                                                                     np.zeros(cc.size, dtype=int))
-    tr = ev.traj
-    s, _, _ = _inverse(lat, lon, tr.impact_lat_deg, tr.impact_lon_deg, forces.earth)
-    s = np.where(np.isfinite(tr.impact_t_s), s, 0.0)
-    return cc.ravel(), np.log(kk.ravel()), s, tr.apogee_alt_m, ev.fpa_deg
+    evaluate = _missile_eval(m, np.array([lat]), np.array([lon]), forces)
+
+    def scan(c, k):
+        ev = evaluate(c, np.log(k), np.full(c.size, az), np.zeros(c.size, dtype=int))
+        tr = ev.traj
+        s, _, _ = _inverse(lat, lon, tr.impact_lat_deg, tr.impact_lon_deg, forces.earth)
+        return tr, np.where(np.isfinite(tr.impact_t_s), s, 0.0), ev.fpa_deg
+
+    tr, s, fpa = scan(cc.ravel(), kk.ravel())
+    full = cc.ravel() == cut.max()
+    if not np.any(np.isfinite(tr.impact_t_s[full])):
+        _check_flight(m, tr, forces.earth)
+    # near its best kick a long-burning missile's range changes by thousands of km per grid step:
+    # a finer look there keeps the envelope (and the first guesses near the maximum range) true
+    best = np.argmax(np.where(cc.ravel()[None, :] == cut[:, None], s[None, :], -1.0), axis=1)
+    c2 = np.repeat(cut, _KICK_REFINE.size)
+    k2 = (kk.ravel()[best][:, None] * _KICK_REFINE[None, :]).ravel()
+    tr2, s2, fpa2 = scan(c2, k2)
+    return (np.concatenate([cc.ravel(), c2]), np.log(np.concatenate([kk.ravel(), k2])), np.concatenate([s, s2]),
+            np.concatenate([tr.apogee_alt_m, tr2.apogee_alt_m]), np.concatenate([fpa, fpa2]))
+
+
+def _check_flight(m: boost.Missile, tr: Trajectories, earth: str) -> None:
+    """Refuse, naming the missile, flights no ballistic missile flies: thrust too weak to climb (it is
+    below the ground when its thrust ends) or so strong that it never comes down (orbit, escape)."""
+    _, _, bo_alt_m = _earth.ecef_to_geodetic(tr.burnout_r_ecef_m, earth)
+    name = m.base_name or m.name
+    if np.any(~(bo_alt_m >= 0.0)):
+        raise InputError(f"missile '{name}' falls back to the ground before its thrust ends (it cannot climb with "
+                         f"this thrust and mass: stage isp_s, propellant_kg / burn_s against the launch mass "
+                         f"{m.launch_mass_kg:.6g} kg)")
+    if np.any(~np.isfinite(tr.impact_t_s)):
+        speed = float(np.nanmax(np.linalg.norm(tr.burnout_v_ecef_mps, axis=-1)))
+        raise InputError(f"missile '{name}' does not come back to the ground: its burnout speed of {speed:,.0f} m/s "
+                         "puts it in orbit or beyond (a ballistic missile burns out below about 7,500 m/s; check "
+                         "its stages and payload_kg)")
 
 
 def _first_guess(table, mode: str, range_m, apogee_m, fpa_deg):
@@ -178,8 +210,8 @@ def _first_guess(table, mode: str, range_m, apogee_m, fpa_deg):
 
 
 def _mode_of(trajectory_type: str, apogee_km, flight_path_angle_deg) -> str:
-    if trajectory_type not in TRAJECTORY_TYPES:
-        raise InputError(f"unknown trajectory type '{trajectory_type}' (allowed: {', '.join(TRAJECTORY_TYPES)})")
+    if not isinstance(trajectory_type, str) or trajectory_type not in TRAJECTORY_TYPES:
+        raise InputError(f"unknown trajectory type {shown(trajectory_type)} (allowed: {', '.join(TRAJECTORY_TYPES)})")
     if apogee_km is not None and flight_path_angle_deg is not None:
         raise InputError("give an apogee or a flight-path angle, not both")
     if apogee_km is not None:
@@ -199,8 +231,16 @@ def max_range_km(missile, launch=(0.0, 0.0), azimuth_deg=0.0, *, forces: Forces 
     """Maximum ground range (km) of a missile launched from `launch` on `azimuth_deg` (full burn);
     `payload_kg` replaces the catalog payload, `catalog` resolves the name (`boost.missile`)."""
     m = boost.missile(missile, payload_kg=payload_kg, catalog=catalog)
-    return float(_max_range(m, np.atleast_1d(float(launch[0])), np.atleast_1d(float(launch[1])),
-                            np.atleast_1d(float(azimuth_deg)), forces)[0][0]) / 1e3
+    lat, lon = check_latlon(launch, "launch")
+    az = check_number(azimuth_deg, "azimuth_deg", unit="deg")
+    _check_forces(forces)
+    return float(_max_range(m, np.atleast_1d(lat), np.atleast_1d(lon), np.atleast_1d(az), forces)[0][0]) / 1e3
+
+
+def _check_forces(forces) -> None:
+    if not isinstance(forces, Forces):
+        raise InputError(f"forces must be a bmdcoop.physics.propagate.Forces, e.g. Forces(drag=False) "
+                         f"(got {type(forces).__name__})")
 
 
 def _max_range(m: boost.Missile, lat, lon, az, forces: Forces):
@@ -220,17 +260,24 @@ def _max_range(m: boost.Missile, lat, lon, az, forces: Forces):
 def flyout_many(missile, launch_lat_deg, launch_lon_deg, target_lat_deg, target_lon_deg, *,
                 trajectory: str = "min-energy", apogee_km=None, flight_path_angle_deg=None,
                 forces: Forces = Forces(), sample_dt_s: float | None = None, payload_kg: float | None = None,
-                catalog=None) -> FlyoutBatch:
+                catalog=None, unsolved: str = "raise") -> FlyoutBatch:
     """Solve n launch-aimpoint pairs of one missile together (arrays broadcast to (n,)).
 
     Each Newton iteration is one batched `propagate` call over every unconverged pair and its
-    finite-difference copies. Raises `OutOfRangeError` (naming the maximum range on that
-    azimuth) if any aimpoint is beyond reach. `sample_dt_s` samples the final trajectories;
-    `payload_kg` and `catalog` go to `boost.missile`.
+    finite-difference copies; a pair that fails from the batch's first guess is tried again from a
+    scan of its own. `unsolved="raise"` (default): an aimpoint that cannot be reached (beyond the
+    maximum range, nearer than the shortest flight of that kind, or not solved) raises
+    `OutOfRangeError` naming its range and the maximum. `unsolved="mark"`: such pairs come back with
+    `converged` False and NaN figures, and the batch goes on. `sample_dt_s` samples the final
+    trajectories; `payload_kg` and `catalog` go to `boost.missile`.
     """
     m = boost.missile(missile, payload_kg=payload_kg, catalog=catalog)
-    lat, lon, tlat, tlon = (np.atleast_1d(np.asarray(v, dtype=float)) for v in
-                            np.broadcast_arrays(launch_lat_deg, launch_lon_deg, target_lat_deg, target_lon_deg))
+    if unsolved not in ("raise", "mark"):
+        raise InputError(f"unsolved = {unsolved!r} is not allowed (allowed: 'raise', 'mark')")
+    lat, lon, tlat, tlon = _points(launch_lat_deg, launch_lon_deg, target_lat_deg, target_lon_deg)
+    _check_forces(forces)
+    if sample_dt_s is not None:
+        sample_dt_s = check_number(sample_dt_s, "sample_dt_s", lo=0.0, unit="s")
     _earth.check_latlon(lat, lon, "launch")
     _earth.check_latlon(tlat, tlon, "aimpoint")
     mode = _mode_of(trajectory, apogee_km, flight_path_angle_deg)
@@ -238,47 +285,131 @@ def flyout_many(missile, launch_lat_deg, launch_lon_deg, target_lat_deg, target_
     s_t, az_t, az_arrive = _inverse(lat, lon, tlat, tlon, forces.earth)
     if np.any(s_t < 1e3):
         raise InputError("aimpoint closer than 1 km to the launch point")
-    apo = None if apogee_km is None else np.broadcast_to(np.asarray(apogee_km, dtype=float) * 1e3, (n,)).copy()
-    fpa = None if flight_path_angle_deg is None else np.broadcast_to(np.asarray(flight_path_angle_deg, dtype=float),
-                                                                     (n,)).copy()
-    if apo is not None and np.any(~np.isfinite(apo) | (apo <= 0)):
-        raise InputError("apogee_km must be > 0")
-    if fpa is not None and np.any(~np.isfinite(fpa) | (fpa <= 0) | (fpa >= 90)):
-        raise InputError("flight_path_angle_deg must be in (0, 90)")
-    table = _scan_table(m, float(lat[0]), float(lon[0]), float(az_t[0]), forces)
-    g1, g2 = _first_guess(table, mode, s_t, apo, fpa)
+    apo = _per_pair(apogee_km, n, "apogee_km", 1e3, 0.0, 1e5)
+    fpa = _per_pair(flight_path_angle_deg, n, "flight_path_angle_deg", 1.0, 0.0, 90.0)
     prob = Problem(mode=mode, lat=lat, lon=lon, range_m=s_t, target_az=az_t, apogee_m=apo, fpa_deg=fpa,
                    earth=forces.earth).aim_at(tlat, tlon, az_arrive)
+    knobs = _missile_knobs(m, n)
+    table = _scan_table(m, float(lat[0]), float(lon[0]), float(az_t[0]), forces)
+    p1, p2, az, conv, reached = _solve_pairs(m, prob, np.arange(n), table, forces)
+    # a pair that stopped between the energy bounds may only have started from a poor guess (the
+    # batch's scan is of the first pair's launch point and azimuth): again, from a scan of its own
+    for j in np.flatnonzero(~conv & (p1 > knobs.lo1 + 1e-9) & (p1 < knobs.hi1 - 1e-9)):
+        own = _scan_table(m, float(lat[j]), float(lon[j]), float(az[j]), forces)
+        r = _solve_pairs(m, prob, np.array([j]), own, forces)
+        p1[j], p2[j], az[j], conv[j], reached[j] = (v[0] for v in r)
+    bad = np.flatnonzero(~conv)
+    if bad.size and unsolved == "raise":
+        raise _unreachable(m, prob, bad, p1, az, reached, knobs, mode, forces)
     evaluate = _missile_eval(m, lat, lon, forces)
-    p1, p2, az, conv, _ = solve(evaluate, prob, g1, g2, az_t.copy(), _missile_knobs(m, n))
-    if not conv.all():
-        bad = np.flatnonzero(~conv)
-        rmax, _ = _max_range(m, lat[bad], lon[bad], az_t[bad], forces)
-        i = int(np.argmax(s_t[bad] - rmax))
-        j = bad[i]
-        what = {"min-energy": "", "apogee": f" with an apogee of {apo[j] / 1e3:.0f} km" if apo is not None else "",
-                "fpa": f" at a burnout flight-path angle of {fpa[j]:.1f} deg" if fpa is not None else ""}[mode]
-        if mode == "min-energy" and s_t[j] <= rmax[i]:
-            raise RuntimeError(f"targeting did not converge for {m.name} from ({lat[j]:.3f}, {lon[j]:.3f}) to "
-                               f"({tlat[j]:.3f}, {tlon[j]:.3f}), {s_t[j] / 1e3:.0f} km (maximum {rmax[i] / 1e3:.0f} km)")
-        if s_t[j] > rmax[i]:
-            raise OutOfRangeError(
-                f"aimpoint ({tlat[j]:.3f}, {tlon[j]:.3f}) is {s_t[j] / 1e3:.0f} km from launch ({lat[j]:.3f}, "
-                f"{lon[j]:.3f}): beyond the maximum range of {m.name}, {rmax[i] / 1e3:.0f} km on azimuth "
-                f"{az_t[j]:.1f} deg" + (f" ({bad.size} of {n} aimpoints out of reach)" if n > 1 else ""))
-        raise OutOfRangeError(
-            f"{m.name} cannot reach the aimpoint {s_t[j] / 1e3:.0f} km away{what} (maximum range "
-            f"{rmax[i] / 1e3:.0f} km on that azimuth; try another apogee or angle)")
+    p1 = np.where(conv, p1, m.total_burn_s)     # unsolved pairs are flown (then blanked) at full burn
     ev = evaluate(p1, p2, az, np.arange(n), sample_dt_s=sample_dt_s)
     tr = ev.traj
+    if bad.size:   # the samples of a flight that does not reach its aimpoint are no threat path
+        tr.r_ecef_m[bad], tr.v_ecef_mps[bad] = np.nan, np.nan
     s, _, _ = _inverse(lat, lon, tr.impact_lat_deg, tr.impact_lon_deg, forces.earth)
     miss, _, _ = _inverse(tlat, tlon, tr.impact_lat_deg, tr.impact_lon_deg, forces.earth)
     _, _, bo_alt = _earth.ecef_to_geodetic(tr.burnout_r_ecef_m, forces.earth)
     ttype = trajectory if mode != "apogee" or trajectory != "min-energy" else "lofted"
-    return FlyoutBatch(missile=m.name, trajectory_type=ttype, azimuth_deg=az, kick_deg=np.exp(p2), cutoff_s=p1,
-                       range_km=s / 1e3, miss_m=miss, apogee_km=tr.apogee_alt_m / 1e3, flight_time_s=tr.impact_t_s,
-                       burnout_time_s=tr.burnout_t_s, burnout_speed_mps=np.linalg.norm(tr.burnout_v_ecef_mps, axis=-1),
-                       burnout_altitude_km=bo_alt / 1e3, converged=conv, trajectory=tr)
+    blank = lambda x: np.where(conv, x, np.nan)  # noqa: E731 - an unsolved pair has no figures
+    return FlyoutBatch(missile=m.name, trajectory_type=ttype, azimuth_deg=blank(az), kick_deg=blank(np.exp(p2)),
+                       cutoff_s=blank(p1), range_km=blank(s / 1e3), miss_m=blank(miss),
+                       apogee_km=blank(tr.apogee_alt_m / 1e3), flight_time_s=blank(tr.impact_t_s),
+                       burnout_time_s=blank(tr.burnout_t_s),
+                       burnout_speed_mps=blank(np.linalg.norm(tr.burnout_v_ecef_mps, axis=-1)),
+                       burnout_altitude_km=blank(bo_alt / 1e3), converged=conv, trajectory=tr)
+
+
+def _points(*arrays):
+    """Launch and aimpoint coordinates as float arrays (n,): numbers or equal-length arrays (one number
+    broadcasts), never booleans or text."""
+    out = []
+    names = ("launch latitude", "launch longitude", "aimpoint latitude", "aimpoint longitude")
+    for name, a in zip(names, arrays):
+        arr = np.asarray(a)
+        if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+            raise InputError(f"{name} must be a number or an array of numbers in degrees (got {shown(a)})")
+        if arr.ndim > 1:
+            raise InputError(f"{name} must be a number or a 1-D array (got shape {arr.shape})")
+        out.append(np.atleast_1d(arr.astype(float)))
+    # a latitude goes with its longitude: 2 latitudes and 1 longitude are a mistake, not a broadcast;
+    # one launch point (or one aimpoint) against many of the other is what batches are for
+    for k in (0, 2):
+        if out[k].size != out[k + 1].size:
+            raise InputError(f"{names[k]} and {names[k + 1]} must have the same length (got {out[k].size} and "
+                             f"{out[k + 1].size})")
+    sizes = {a.size for a in out} - {1}
+    if len(sizes) > 1:
+        raise InputError("launch and aimpoint coordinates must have the same length (or be single numbers); got "
+                         + ", ".join(f"{name} {a.size}" for name, a in zip(names, out)))
+    if 0 in sizes:
+        raise InputError("no launch-aimpoint pairs given (empty arrays)")
+    return np.broadcast_arrays(*out)
+
+
+def _km(range_m: float) -> str:
+    return f"{range_m / 1e3:.1f}" if range_m < 100e3 else f"{range_m / 1e3:.0f}"
+
+
+def _per_pair(value, n: int, name: str, scale: float, lo: float, hi: float):
+    """An optional per-pair figure (a number or (n,) array) in SI units, checked to lie in (lo, hi)."""
+    if value is None:
+        return None
+    arr = np.asarray(value)
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise InputError(f"{name} must be a number (got {shown(value)})")
+    try:
+        arr = np.broadcast_to(arr.astype(float), (n,)).copy()
+    except ValueError:
+        raise InputError(f"{name} must be one number or one per pair ({n}), got shape {arr.shape}") from None
+    if np.any(~np.isfinite(arr) | (arr <= lo) | (arr >= hi)):
+        raise InputError(f"{name} must be in ({lo:g}, {hi:g}) (got {shown(value)})")
+    return arr * scale
+
+
+def _solve_pairs(m: boost.Missile, prob: Problem, idx: np.ndarray, table, forces: Forces):
+    """Solve the pairs `idx` of `prob` from first guesses read off a scan `table`."""
+    sub = Problem(mode=prob.mode, lat=prob.lat[idx], lon=prob.lon[idx], range_m=prob.range_m[idx],
+                  target_az=prob.target_az[idx], apogee_m=None if prob.apogee_m is None else prob.apogee_m[idx],
+                  fpa_deg=None if prob.fpa_deg is None else prob.fpa_deg[idx], earth=prob.earth,
+                  target_r=prob.target_r[idx], target_along=prob.target_along[idx],
+                  target_cross=prob.target_cross[idx])
+    g1, g2 = _first_guess(table, prob.mode, sub.range_m, sub.apogee_m, sub.fpa_deg)
+    return solve(_missile_eval(m, sub.lat, sub.lon, forces), sub, g1, g2, sub.target_az.copy(),
+                 _missile_knobs(m, idx.size))
+
+
+def _unreachable(m: boost.Missile, prob: Problem, bad, p1, az, reached, knobs: Knobs, mode: str,
+                 forces: Forces) -> OutOfRangeError:
+    """The error for the worst of the pairs `bad` that were not solved: beyond the maximum range,
+    nearer than the shortest flight (stopped at the earliest thrust cut-off), or not solved."""
+    lat, lon, s_t, az_t = prob.lat[bad], prob.lon[bad], prob.range_m[bad], prob.target_az[bad]
+    rmax, _ = _max_range(m, lat, lon, az_t, forces)
+    i = int(np.argmax(s_t - rmax))
+    j = bad[i]
+    tlat, tlon = _earth.ecef_to_geodetic(prob.target_r[j], prob.earth)[:2]
+    where = f"aimpoint ({float(tlat):.3f}, {float(tlon):.3f}) is {_km(s_t[i])} km from launch " \
+            f"({lat[i]:.3f}, {lon[i]:.3f})"
+    count = f" ({bad.size} of {prob.lat.size} aimpoints not reached)" if prob.lat.size > 1 else ""
+    what = {"min-energy": "minimum-energy", "apogee": f"apogee-{prob.apogee_m[j] / 1e3:.0f}-km" if mode == "apogee"
+            else "", "fpa": f"{prob.fpa_deg[j]:.1f}-deg" if mode == "fpa" else ""}[mode]
+    if s_t[i] > rmax[i]:
+        return OutOfRangeError(f"{where}: beyond the maximum range of {m.name}, {rmax[i] / 1e3:.0f} km on azimuth "
+                               f"{az_t[i]:.1f} deg{count}")
+    if p1[j] <= knobs.lo1[j] + 1e-9 and reached[j] > s_t[i]:
+        return OutOfRangeError(f"{where}: nearer than the shortest {what} flight of {m.name}, about "
+                               f"{reached[j] / 1e3:.1f} km with the earliest thrust cut-off ({knobs.lo1[j]:.0f} s; "
+                               f"maximum range {rmax[i] / 1e3:.0f} km){count}; try a lofted trajectory "
+                               "(apogee_km / --loft-apogee-km)")
+    if p1[j] >= knobs.hi1[j] - 1e-9 and reached[j] < s_t[i]:
+        rmax_az, _ = _max_range(m, lat[i:i + 1], lon[i:i + 1], az[j:j + 1], forces)
+        return OutOfRangeError(
+            f"{where}: out of reach of {m.name} on a {what} trajectory: aiming at it on the rotating Earth takes "
+            f"azimuth {az[j] % 360:.1f} deg, on which the maximum range is {rmax_az[0] / 1e3:.0f} km (maximum range "
+            f"{rmax[i] / 1e3:.0f} km on the geodesic azimuth {az_t[i]:.1f} deg){count}")
+    return OutOfRangeError(f"{where}: no {what} trajectory of {m.name} to it was found (maximum range "
+                           f"{rmax[i] / 1e3:.0f} km on azimuth {az_t[i]:.1f} deg){count}; aimpoints this close to a "
+                           "range limit are not solved - try a nearer aimpoint or another trajectory")
 
 
 def flyout(missile, launch: tuple[float, float] = (0.0, 0.0), *, to: tuple[float, float] | None = None,
@@ -302,9 +433,19 @@ def flyout(missile, launch: tuple[float, float] = (0.0, 0.0), *, to: tuple[float
       True
     """
     m = boost.missile(missile, payload_kg=payload_kg, catalog=catalog)
-    lat0, lon0 = float(launch[0]), float(launch[1])
-    _earth.check_latlon(lat0, lon0, "launch")
-    given = [to is not None, range_km is not None, bool(max_range)]
+    lat0, lon0 = check_latlon(launch, "launch")
+    max_range = check_flag(max_range, "max_range")
+    _check_forces(forces)
+    if sample_dt_s is not None:
+        sample_dt_s = check_number(sample_dt_s, "sample_dt_s", lo=0.0, unit="s")
+    if azimuth_deg is not None:
+        azimuth_deg = check_number(azimuth_deg, "azimuth_deg", unit="deg")
+    if to is not None:
+        to = check_latlon(to, "to", "aimpoint")
+    if range_km is not None:
+        # half the meridian: farther aimpoints are nearer the other way round
+        range_km = check_number(range_km, "range_km", lo=0.0, hi=20_004.0, unit="km")
+    given = [to is not None, range_km is not None, max_range]
     if sum(given) != 1:
         raise InputError("choose exactly one of: an aimpoint (to / --to), a range (range_km / --range-km) "
                          "or max_range (--max-range)")
@@ -315,6 +456,7 @@ def flyout(missile, launch: tuple[float, float] = (0.0, 0.0), *, to: tuple[float
         _, kick = _max_range(m, np.array([lat0]), np.array([lon0]), np.array([az]), forces)
         tr = _missile_eval(m, np.array([lat0]), np.array([lon0]), forces)(
             np.array([m.total_burn_s]), kick, np.array([az]), np.array([0]), sample_dt_s=sample_dt_s).traj
+        _check_flight(m, tr, forces.earth)
         return _flyout_result(m, "max-range", lat0, lon0, az, float(np.exp(kick[0])), m.total_burn_s, tr,
                               forces.earth)
     if to is None:
