@@ -183,8 +183,9 @@ def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int
       >>> res.column("nato", "no_leak").mean()                                             # doctest: +SKIP
     """
     from bmdcoop.scenario import dump_scenario, load_scenario
+    from bmdcoop.scenario.flights import require_threats
 
-    if not isinstance(trials, (int, np.integer)) or not 0 < trials <= MAX_TRIALS:
+    if isinstance(trials, bool) or not isinstance(trials, (int, np.integer)) or not 0 < trials <= MAX_TRIALS:
         raise InputError(f"trials must be an integer in 1..{MAX_TRIALS} (got {trials!r})")
     if workers is not None and int(workers) < 1:
         raise InputError(f"workers must be >= 1 (got {workers})")
@@ -195,6 +196,8 @@ def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int
     if out is not None and isinstance(scenario, Plan):
         raise InputError("an output folder needs the scenario, not a bare plan")
     plan, sc = (scenario, None) if isinstance(scenario, Plan) else (None, load_scenario(scenario, catalog))
+    if sc is not None:
+        require_threats(sc)
     seed = int(sc.seed if seed is None and sc is not None else (seed or 0))
     with scheduler_client(scheduler) as client:      # before the plan: an unreachable scheduler fails fast
         if plan is None:
