@@ -22,6 +22,7 @@ from typing import Callable
 import numpy as np
 
 from bmdcoop import catalog as _catalog   # `catalog` is also an argument here
+from bmdcoop import memory as _memory
 from bmdcoop.engagement import cueing as _cueing
 from bmdcoop.engagement import threats as _threats
 from bmdcoop.engagement.deployments import organic_radar
@@ -32,9 +33,20 @@ from bmdcoop.engagement.windows import _dataframe
 from bmdcoop.errors import InputError, OutOfRangeError
 from bmdcoop.physics import earth as _earth
 from bmdcoop.scenario import Scenario, load_scenario
+from bmdcoop.sensing.timeline import check_sample_dt_s
 
 PRESET_PARTY = "defence"
-CHUNK = 2000   # aimpoints flown and tested at once (memory ~ CHUNK x samples x 48 bytes)
+CHUNK = 2000   # aimpoints flown and tested at once, at most (fewer when the memory budget says so)
+FLIGHT_BOUND_S = 5.0 * 3600.0   # what a fly-out is sampled over at most (boost + 4 h, `physics.boost.fly`)
+BYTES_PER_SAMPLE = 3 * 48.0     # positions and velocities of the fly-out, the threat set's copy, the tests
+
+
+def chunk_size(n_aimpoints: int, sample_dt_s: float, most: int = CHUNK) -> int:
+    """Aimpoints flown at once within the memory budget (`bmdcoop.memory`; `TooLargeError` if not one fits)."""
+    per_aimpoint = BYTES_PER_SAMPLE * (FLIGHT_BOUND_S / sample_dt_s + 1)
+    return _memory.chunk_count(max(1, n_aimpoints), 0.0, per_aimpoint,
+                               f"footprint fly-outs sampled every {sample_dt_s:g} s",
+                               "use a coarser sample_dt_s (default 2 s)", most=most)
 
 
 @dataclass
@@ -200,6 +212,9 @@ def footprint(batteries, threat: str, launch, *, scenario=None, grid_km: float =
       >>> footprint(["deveselu"], "shahab-3", "iran-tabriz", scenario="examples/iran-raid-epaa.yaml")  # doctest: +SKIP
     """
     _cueing.check_cueing(cueing)
+    sample_dt_s = check_sample_dt_s(sample_dt_s)
+    if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
+        raise InputError(f"chunk must be a whole number of aimpoints >= 1, got {chunk!r:.40}")
     cat = _catalog.with_user(catalog)
     if isinstance(launch, str):
         site = cat.get("sites", launch)
@@ -225,6 +240,7 @@ def footprint(batteries, threat: str, launch, *, scenario=None, grid_km: float =
     by_battery = np.zeros((len(bats), grid.n), dtype=bool)
     sensors, consumers = _cueing.battery_consumers(sc, bats, cueing=cueing, shared=shared)
     cued = np.zeros(len(bats), dtype=bool)
+    chunk = chunk_size(idx.size, sample_dt_s, int(chunk))
     for a in range(0, idx.size, chunk):
         rows = idx[a:a + chunk]
         report(a, idx.size, f"{threat} toward aimpoints {a + 1}-{a + rows.size} of {idx.size}")

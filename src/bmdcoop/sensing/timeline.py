@@ -194,6 +194,7 @@ def sensing_picture(sensors: _sensors.SensorArray, party_ids: list[str], t_s, r_
                   first_detection_s=np.full((p_n, n_n), np.nan), fire_control_s=np.full((p_n, n_n), np.nan),
                   position_sigma_m=np.full((p_n, n_n, m_n), np.nan), predicted_sigma_m=np.full((p_n, n_n, m_n), np.nan),
                   covariance=np.full((p_n, n_n, m_n, 6, 6), np.nan) if keep_covariance else None)
+    arrivals: dict[tuple[int, int], list] = {}
     for a in range(0, n_n, chunk):
         b = min(n_n, a + chunk)
         pic = _fc.picture(sensors, t, r[a:b], boost[a:b], rcs[a:b], consumers, settings)
@@ -207,10 +208,10 @@ def sensing_picture(sensors: _sensors.SensorArray, party_ids: list[str], t_s, r_
                 tl.covariance[p, a:b] = cov
             del cov
             for n in range(a, b):
-                tl.first_detection_s[p, n], tl.contributors[(p, n)], arr = _reports(
+                tl.first_detection_s[p, n], tl.contributors[(p, n)], arrivals[(p, n)] = _reports(
                     sensors, pid, by_party[p], n - a, pic, tl.fire_control_s[p, n], tl.threat_ids[n] if threat_ids else n)
-                tl.arrivals += arr
         del pic
+    tl.arrivals = [row for p in range(p_n) for n in range(n_n) for row in arrivals[(p, n)]]   # party by party
     return tl
 
 
