@@ -18,14 +18,16 @@ from bmdcoop.outputs import jsonable, write_text_atomically
 from bmdcoop.scenario import load_scenario, scenario_to_dict
 from bmdcoop.scenario.models import ARCHITECTURES
 from bmdcoop.scenario.variants import variant_scenarios
-from bmdcoop.sim.campaign import CampaignResult, run_campaign, scheduler_client
+from bmdcoop import arguments as _args
+from bmdcoop.sim.campaign import CampaignResult, check_campaign_args, run_campaign, scheduler_client
 
 
 def variants_of(scenario, architectures: list[str] | None = None, catalog=None) -> dict[str, Any]:
     """{variant name: Scenario} that `compare` runs (module doc); `catalog`: user entries the
     scenario's names may use (each variant carries those it uses in its `catalog:` section)."""
     sc = load_scenario(scenario, catalog)
-    if architectures:
+    if architectures is not None:
+        architectures = _args.name_list("architectures", architectures)
         bad = [a for a in architectures if a not in ARCHITECTURES]
         if bad:
             raise InputError(f"unknown architecture(s) {', '.join(bad)} (allowed: {', '.join(ARCHITECTURES)})")
@@ -59,6 +61,7 @@ def compare(scenario, *, architectures: list[str] | None = None, trials: int = 1
       >>> res = compare("examples/iran-raid-compare.yaml", trials=500)   # doctest: +SKIP
       >>> res["architectures"]["coordinated"]["nato"]["p_no_leak"]        # doctest: +SKIP
     """
+    check_campaign_args(trials=trials, seed=seed, workers=workers)
     with scheduler_client(scheduler) as client:      # first: an unreachable scheduler fails fast
         variants = variants_of(scenario, architectures, catalog)
         seed = load_scenario(scenario, catalog).seed if seed is None else seed
@@ -98,6 +101,7 @@ def run(scenario, *, trials: int = 1000, seed: int | None = None, workers: int |
     named after the architecture); with `out`, the results and OUT/summary.json; `resume`
     continues an interrupted run in `out` (the summary is rebuilt from its parts); `scheduler` as
     for `compare`; `catalog`: user entries the scenario may name."""
+    check_campaign_args(trials=trials, seed=seed, workers=workers)
     with scheduler_client(scheduler) as client:      # first: an unreachable scheduler fails fast
         sc = load_scenario(scenario, catalog)
         step = (lambda d, t: progress(d, t, sc.architecture)) if progress else None

@@ -22,6 +22,7 @@ from typing import Callable
 import numpy as np
 
 from bmdcoop import catalog as _catalog   # `catalog` is also an argument here
+from bmdcoop import arguments as _args
 from bmdcoop import memory as _memory
 from bmdcoop.engagement import cueing as _cueing
 from bmdcoop.engagement import threats as _threats
@@ -30,9 +31,10 @@ from bmdcoop.engagement.grid import AimpointGrid, aimpoint_grid, defended_area_k
 from bmdcoop.engagement.interceptors import sweep_spec
 from bmdcoop.engagement.feasibility import battery_fan, earliest_intercepts
 from bmdcoop.engagement.windows import _dataframe
-from bmdcoop.errors import InputError, OutOfRangeError
+from bmdcoop.errors import InputError, OutOfRangeError, unknown_name
 from bmdcoop.physics import earth as _earth
 from bmdcoop.scenario import Scenario, load_scenario
+from bmdcoop.scenario.models import TRAJECTORIES
 from bmdcoop.sensing.timeline import check_sample_dt_s
 
 PRESET_PARTY = "defence"
@@ -213,15 +215,23 @@ def footprint(batteries, threat: str, launch, *, scenario=None, grid_km: float =
     """
     _cueing.check_cueing(cueing)
     sample_dt_s = check_sample_dt_s(sample_dt_s)
-    if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
-        raise InputError(f"chunk must be a whole number of aimpoints >= 1, got {chunk!r:.40}")
+    chunk = _args.count("chunk", chunk, 1)
+    batteries = _args.name_list("batteries", batteries)
+    forward_radars = _args.name_list("forward_radars", forward_radars, empty=True)
+    if not isinstance(threat, str):
+        raise InputError(f"threat must be a catalog missile name or 'ideal', got {type(threat).__name__}")
+    _args.number("grid_km", grid_km, 0.0, lo_open=True, unit="km")
+    _args.number("boost_s", boost_s, 0.0, 3600.0, unit="s")
+    if interceptor_speed_kms is not None:
+        _args.number("interceptor_speed_kms", interceptor_speed_kms, 0.5, 12.0, unit="km/s")
+    if trajectory not in TRAJECTORIES:
+        raise unknown_name("trajectory", str(trajectory), TRAJECTORIES)
+    shared = _args.flag("shared", shared)
     cat = _catalog.with_user(catalog)
     if isinstance(launch, str):
         site = cat.get("sites", launch)
         launch = (float(site["lat_deg"]), float(site["lon_deg"]))
-    launch = (float(launch[0]), float(launch[1]))
-    if not batteries:
-        raise InputError("footprint needs at least one battery")
+    launch = _args.latlon("launch", launch)
     if scenario is not None:
         sc = load_scenario(scenario, cat)
         bats = [sc.battery(b) for b in batteries]

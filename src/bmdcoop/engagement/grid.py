@@ -95,7 +95,11 @@ def parse_region(region) -> tuple[float, float, float, float]:
         except ValueError:
             raise InputError(f"region must be a name ({', '.join(REGIONS_DEG)}) or LAT0,LAT1,LON0,LON1 "
                              f"in degrees (got '{region}')") from None
-    lat0, lat1, lon0, lon1 = (float(v) for v in region)
+    box = list(region) if isinstance(region, (tuple, list)) else None
+    if box is None or len(box) != 4 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in box):
+        raise InputError(f"region must be a name ({', '.join(REGIONS_DEG)}) or (lat_min, lat_max, lon_min, lon_max) "
+                         f"in degrees, got {str(region)[:60]}")
+    lat0, lat1, lon0, lon1 = (float(v) for v in box)
     if not (-90.0 <= lat0 < lat1 <= 90.0):
         raise InputError(f"region latitudes must satisfy -90 <= lat_min < lat_max <= 90 (got {lat0}, {lat1})")
     if not (-180.0 <= lon0 < lon1 <= 360.0) or lon1 - lon0 > 360.0:

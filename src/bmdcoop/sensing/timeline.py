@@ -269,6 +269,10 @@ def receipts_from_agreements(scenario, sensors: _sensors.SensorArray) -> dict[st
 def scenario_sensors(scenario, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> _sensors.SensorArray:
     """Place the scenario's sensors; `overrides` {sensor id: {catalog field: value}} changes one
     sensor's type parameters (e.g. a disputed radar range) without editing the catalog."""
+    if overrides is not None and (not isinstance(overrides, Mapping)
+                                  or not all(isinstance(v, Mapping) for v in overrides.values())):
+        raise InputError("sensor_overrides must be {sensor id: {catalog field: value}}, e.g. "
+                         f"{{'tpy2-kurecik': {{'range_km': 600}}}}, got {str(overrides)[:60]}")
     overrides = dict(overrides or {})
     unknown = sorted(set(overrides) - {s.id for s in scenario.sensors})
     if unknown:
