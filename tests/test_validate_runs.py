@@ -64,6 +64,7 @@ EDITS = {
     "launch-lon-360": lambda d: _first(d, "threats").update(launch={"lat_deg": 38.1, "lon_deg": 360.0}),
     "launch-10km-up": lambda d: _first(d, "threats")["launch"].update(alt_m=10_000),
     "payload-1mg": lambda d: _first(d, "threats").update(payload_kg=1e-6),
+    "payload-10kg": lambda d: _first(d, "threats").update(payload_kg=10.0),
     "payload-100t": lambda d: _first(d, "threats").update(payload_kg=1e5),
     "window-at-1e7-s": lambda d: _first(d, "threats").update(launch_window_s=[1e7, 1e7]),
     "pk-1e-9": lambda d: [b.update(pk=1e-9) for b in d["batteries"]],

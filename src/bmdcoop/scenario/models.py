@@ -208,7 +208,7 @@ class Sensor(Placed):
         """What the sensing layer needs to place it (`sensing.sensors.place_sensors`): on or above
         the ground, and a face azimuth for a type that does not look all round."""
         if self.alt_m is not None and self.alt_m < SENSOR_MIN_ALT_M:
-            raise ValueError(f"sensor alt_m = {self.alt_m:g} m is below {SENSOR_MIN_ALT_M:g} m: a sensor stands on "
+            raise ValueError(f"sensor '{self.id}': alt_m = {self.alt_m:g} m is below {SENSOR_MIN_ALT_M:g} m: a sensor stands on "
                              "or above the ground (the lowest shore, the Dead Sea, is at -430 m)")
         if self.boresight_az_deg is None:
             cat = _catalog_of(info) or _cat.PACKAGE
@@ -217,8 +217,8 @@ class Sensor(Placed):
             except (LookupError, ValueError, TypeError):
                 return self            # an unknown or broken type is reported where it is named
             if coverage < 360.0:
-                raise ValueError(f"sensor type '{self.type}' covers {coverage:g} deg of azimuth, so it needs "
-                                 "boresight_az_deg (the face azimuth, degrees from north, in [0, 360))")
+                raise ValueError(f"sensor '{self.id}' of type '{self.type}' covers {coverage:g} deg of azimuth, so "
+                                 "it needs boresight_az_deg (the face azimuth, degrees from north, in [0, 360))")
         return self
 
 
@@ -270,7 +270,7 @@ class Threat(Model):
     trajectory: Literal[TRAJECTORIES] = "min-energy"
     apogee_km: float | None = Field(None, gt=0.0, le=50_000.0,
                                     description="apogee for lofted/depressed trajectories, km")
-    payload_kg: float | None = Field(None, gt=0.0, le=100_000.0,
+    payload_kg: float | None = Field(None, ge=10.0, le=100_000.0,   # lighter than any RV; near 0 a missile escapes
                                      description="payload (RV, warhead and bus), kg (default: the catalog's)")
 
     @field_validator("missile")
