@@ -129,6 +129,13 @@ def test_footprint_grid_of_a_tiny_spacing_is_refused_at_once(tmp_path):
     assert_refused(ran, "grid", "coarser", max_rss_mib=600)
 
 
+def test_footprint_ideal_threat_boost_of_1e9_s_is_refused_before_the_grid(tmp_path):
+    ran = run_cli("footprint", "--battery", "deveselu:sm-3-ib", "--threat", "ideal", "--launch", "38.1,46.4",
+                  "--boost-s", "1e9", "--out", str(tmp_path / "fp"))
+    assert_refused(ran, "boost_s", "3600", max_rss_mib=600)
+    assert not (tmp_path / "fp" / "footprint.geojson").exists()
+
+
 def test_footprint_grid_over_the_budget_is_refused_with_its_size(tmp_path):
     ran = run_cli("footprint", "--battery", "deveselu:sm-3-ib", "--threat", "shahab-3", "--launch", "38.1,46.4",
                   "--grid-km", "4", "--out", str(tmp_path / "fp"), env={memory.ENV: "0.05"})
