@@ -45,8 +45,23 @@ def run_cli(*args: str, cwd: Path | None = None, guard_s: float = HANG_GUARD_S, 
 
     The child is reaped with os.wait4, so `peak_rss_mib` is that command's own peak resident
     memory (not the test process's, nor the largest child so far)."""
+    return _run_child([sys.executable, "-m", "bmdcoop", *args], tuple(args), cwd=cwd, guard_s=guard_s, stdin=stdin,
+                      env=env)
+
+
+def run_python(code: str, *, cwd: Path | None = None, guard_s: float = HANG_GUARD_S, env: dict | None = None) -> Ran:
+    """`python -c CODE` in a child, as `run_cli` (hang guard, peak memory): for the Python API. An
+    `InputError` escaping CODE ends the child with exit 2 and its message on stderr, anything
+    else with exit 1 and the traceback - as the command line would."""
+    wrapped = ("import sys\nfrom bmdcoop.errors import InputError\ntry:\n"
+               + "".join(f"    {line}\n" for line in code.splitlines())
+               + "except InputError as exc:\n    print(f'error: {exc}', file=sys.stderr)\n    sys.exit(2)\n")
+    return _run_child([sys.executable, "-c", wrapped], ("python", "-c", code), cwd=cwd, guard_s=guard_s, env=env)
+
+
+def _run_child(cmd: list[str], args: tuple[str, ...], *, cwd, guard_s, stdin=None, env=None) -> Ran:
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "bmdcoop", *args], cwd=cwd, text=True,
+    proc = subprocess.Popen(cmd, cwd=cwd, text=True,
                             stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
     chunks: dict[str, str] = {}

@@ -15,7 +15,7 @@ import bmdcoop
 
 PACKAGE = Path(bmdcoop.__file__).parent
 # bottom up; a layer may import any layer at or below its own rank
-LAYERS = ["errors", "outputs", "catalog", "physics", "scenario", "sensing", "engagement", "battle", "sim", "analysis",
+LAYERS = ["errors", "arguments", "memory", "outputs", "catalog", "physics", "scenario", "sensing", "engagement", "battle", "sim", "analysis",
           "report", "bench", "cli"]
 RANK = {name: i for i, name in enumerate(LAYERS)}
 

@@ -32,14 +32,14 @@ assets:
   - {id: sochi, party: russia, lat: 43.6, lon: 39.73}
 sensors:
   - {id: tpy2, type: an-tpy-2, party: nato, site: kurecik, boresight_az_deg: 95}
-  - {id: armavir, type: voronezh-dm, party: russia, site: armavir}
+  - {id: armavir, type: voronezh-dm, party: russia, site: armavir, boresight_az_deg: 200}
 batteries:
   - {id: deveselu, party: nato, site: deveselu, interceptor: sm-3-ib, rounds: 24, cued_by: [tpy2]}
 threats:
-  - {id: salvo, missile: shahab-3, launch: {site: iran-tabriz}, target: warsaw, count: 4,
+  - {id: salvo, missile: shahab-3, launch: {site: iran-tabriz}, target: sochi, count: 4,
      launch_window_s: [0, 120]}
-  - {id: lob, missile: iran-2000km, launch: {lat_deg: 35.2, lon_deg: 53.9}, target: {site: bucharest},
-     trajectory: lofted, apogee_km: 900}
+  - {id: lob, missile: iran-2000km, launch: {lat_deg: 38.5, lon_deg: 45.0}, target: {site: bucharest},
+     trajectory: lofted, apogee_km: 600}
 agreements:
   - {parties: [nato, russia], share: tracks, sensors: [armavir, tpy2], latency_s: 8}
 """
@@ -69,7 +69,7 @@ def test_good_scenario_resolves_sites_defaults_and_origins():
     assert sc.party("nato").doctrine == "shoot-look-shoot"
     assert sc.threat("salvo").origin == "IRN"                   # from the launch point (Tabriz)
     assert sc.threat("lob").target.site == "bucharest" and sc.threat("lob").target.lat_deg == pytest.approx(44.4353)
-    assert sc.target_point(sc.threat("salvo"))[:2] == (sc.asset("warsaw").lat_deg, sc.asset("warsaw").lon_deg)
+    assert sc.target_point(sc.threat("salvo"))[:2] == (sc.asset("sochi").lat_deg, sc.asset("sochi").lon_deg)
     assert sc.shared_with("nato") == [("armavir", 8.0)]
     assert sc.owned_by("russia") == {"assets": ["sochi"], "sensors": ["armavir"], "batteries": []}
 
@@ -91,7 +91,7 @@ def test_every_mistake_is_reported_at_once_with_line_column_path_and_suggestion(
     bad = replace_line(bad, "architecture: coordinated", "architecture: coordinate")
     bad = replace_line(bad, "missile: shahab-3", "missile: shahab3")
     bad = replace_line(bad, "party: russia, lat: 43.6", "party: rusia, lat: 43.6")
-    bad = replace_line(bad, "target: warsaw", "target: warsw")
+    bad = replace_line(bad, "target: sochi", "target: sochy")
     bad = replace_line(bad, "boresight_az_deg: 95", "boresight_az_deg: 95, colour: red")
     errs = errors_of(bad)
     by_path = {e["path"]: e for e in errs}
@@ -104,7 +104,7 @@ def test_every_mistake_is_reported_at_once_with_line_column_path_and_suggestion(
     assert "unknown missile 'shahab3'; did you mean 'shahab-3'?" in m["message"]
     assert "did you mean 'russia'" in by_path["assets[1].party"]["message"]
     assert by_path["assets[1].party"]["line"] == 9
-    assert "did you mean 'warsaw'" in by_path["threats[0].target"]["message"]
+    assert "did you mean 'sochi'" in by_path["threats[0].target"]["message"]
     assert "unknown field 'colour'" in by_path["sensors[0].colour"]["message"]
     assert "boresight_az_deg" in by_path["sensors[0].colour"]["message"]    # what is allowed
     # the exception text lists them as file:line:col: path: message
@@ -126,7 +126,7 @@ def test_every_mistake_is_reported_at_once_with_line_column_path_and_suggestion(
     ("latency_s: 8", "latency_s: .nan", "agreements[0].latency_s", "finite"),
     ("count: 4", "count: 0", "threats[0].count", "greater than or equal to 1"),
     ("launch_window_s: [0, 120]", "launch_window_s: [120, 0]", "threats[0].launch_window_s", "first <= last"),
-    ("trajectory: lofted, apogee_km: 900", "apogee_km: 900", "threats[1]", "fixed by a min-energy"),
+    ("trajectory: lofted, apogee_km: 600", "apogee_km: 600", "threats[1]", "fixed by a min-energy"),
     ("engages: [threat-origin:iran]", "engages: [threat-origin:iram]", "parties[0].engages", "did you mean 'iran'"),
     ("{id: sochi, party: russia, lat: 43.6, lon: 39.73}", "{id: sochi, party: russia, lat: 43.6}",
      "assets[1]", "position missing"),
@@ -233,7 +233,7 @@ def scenarios(draw):
               for a in draw(st.lists(ids, max_size=4, unique=True))]
     sensor_ids = draw(st.lists(ids, max_size=4, unique=True))
     sensors = [{"id": s, "type": draw(st.sampled_from(AGREED["sensors"])), "party": draw(party), **draw(positions()),
-                **({"boresight_az_deg": draw(st.floats(0, 359.999, **finite))} if draw(st.booleans()) else {})}
+                "boresight_az_deg": draw(st.floats(0, 359.999, **finite))}   # types under 360 deg need one
                for s in sensor_ids]
     batteries = [{"id": b, "party": draw(party), "interceptor": draw(st.sampled_from(AGREED["interceptors"])),
                   "rounds": draw(st.integers(0, 100_000)), "cued_by": draw(st.lists(st.sampled_from(sensor_ids),
@@ -247,7 +247,7 @@ def scenarios(draw):
                   "target": draw(st.sampled_from([a["id"] for a in assets])) if assets and draw(st.booleans())
                   else draw(positions()), "count": draw(st.integers(1, 1000)),
                   "launch_window_s": [t0, t0 + draw(st.floats(0, 1e3, **finite))], "trajectory": traj}
-        if traj != "min-energy" and draw(st.booleans()):
+        if traj != "min-energy":                     # lofted and depressed need their apogee
             threat["apogee_km"] = draw(st.floats(1.0, 5000.0, **finite))
         threats.append(threat)
     agreements = []

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from bmdcoop import arguments as _args
 from bmdcoop.analysis.compare import run_variants
 from bmdcoop.analysis.metrics import compare_summary
 from bmdcoop.analysis.pareto import confidently_dominated, pareto_mask
@@ -41,7 +42,7 @@ from bmdcoop.errors import InputError, unknown_name
 from bmdcoop.scenario import load_scenario, scenario_to_dict
 from bmdcoop.scenario.models import VETO_SCOPES
 from bmdcoop.scenario.variants import apply_overrides
-from bmdcoop.sim.campaign import run_campaign
+from bmdcoop.sim.campaign import check_campaign_args, run_campaign
 
 MAX_VARIANTS = 500
 ALONE = "alone"
@@ -160,8 +161,13 @@ def enumerate_terms(scenario, *, architectures: list[str] | None = None, latenci
         raise InputError(f"the agreement space needs two or more parties; '{sc.name}' has one")
     if latencies_s is None:
         latencies_s = sorted({0.0, *(a.latency_s for a in sc.agreements)})
-    if not latencies_s or any(not 0 <= x <= 3600 for x in latencies_s):
-        raise InputError(f"latencies must be 0..3600 s (got {latencies_s})")
+    latencies_s = _args.number_list("latencies_s", latencies_s, 0.0, 3600.0, unit="s")
+    max_offers = _args.count("max_offers", max_offers, 1)
+    if isinstance(vetoes, str):
+        vetoes = (vetoes,)
+    _args.name_list("vetoes", vetoes, empty=True)
+    if architectures is not None:
+        architectures = _args.name_list("architectures", architectures)
     if max_offers < 2:
         raise InputError(f"max_offers must be >= 2 (nothing, or something offered; got {max_offers})")
     veto_sets = _veto_options(sc, tuple(vetoes))
@@ -270,8 +276,11 @@ def agreement_space(scenario, *, trials: int = 1000, screen_trials: int = 200, s
       >>> space = agreement_space("examples/iran-raid-compare.yaml")          # doctest: +SKIP
       >>> [space.terms[n].label() for n in space.pareto]                      # doctest: +SKIP
     """
+    trials, seed, workers = check_campaign_args(trials=trials, seed=seed, workers=workers)
+    screen_trials = _args.count("screen_trials", screen_trials, 1)
+    max_variants = _args.count("max_variants", max_variants, 1)
     sc = load_scenario(scenario, catalog)      # its catalog: keeps the user entries it uses, for every variant
-    seed = sc.seed if seed is None else int(seed)
+    seed = sc.seed if seed is None else seed
     if not 0 < screen_trials <= trials:
         raise InputError(f"screen trials must be in 1..trials ({trials}); got {screen_trials}")
     terms = enumerate_terms(sc, architectures=architectures, latencies_s=latencies_s, vetoes=vetoes,

@@ -18,7 +18,8 @@ from bmdcoop.outputs import jsonable, write_text_atomically
 from bmdcoop.scenario import load_scenario, scenario_to_dict
 from bmdcoop.scenario.models import ARCHITECTURES
 from bmdcoop.scenario.variants import variant_scenarios
-from bmdcoop.sim.campaign import CampaignResult, run_campaign, scheduler_client
+from bmdcoop import arguments as _args
+from bmdcoop.sim.campaign import CampaignResult, check_campaign_args, run_campaign, scheduler_client
 from bmdcoop.sim.spread import DEFAULT_K, check_vary
 
 
@@ -26,7 +27,8 @@ def variants_of(scenario, architectures: list[str] | None = None, catalog=None) 
     """{variant name: Scenario} that `compare` runs (module doc); `catalog`: user entries the
     scenario's names may use (each variant carries those it uses in its `catalog:` section)."""
     sc = load_scenario(scenario, catalog)
-    if architectures:
+    if architectures is not None:
+        architectures = _args.name_list("architectures", architectures)
         bad = [a for a in architectures if a not in ARCHITECTURES]
         if bad:
             raise InputError(f"unknown architecture(s) {', '.join(bad)} (allowed: {', '.join(ARCHITECTURES)})")
@@ -65,6 +67,7 @@ def compare(scenario, *, architectures: list[str] | None = None, trials: int = 1
       >>> res["architectures"]["coordinated"]["nato"]["p_no_leak"]        # doctest: +SKIP
     """
     check_vary(vary, vary_k)
+    check_campaign_args(trials=trials, seed=seed, workers=workers)
     with scheduler_client(scheduler) as client:      # first: an unreachable scheduler fails fast
         variants = variants_of(scenario, architectures, catalog)
         seed = load_scenario(scenario, catalog).seed if seed is None else seed
@@ -108,6 +111,7 @@ def run(scenario, *, trials: int = 1000, seed: int | None = None, workers: int |
     for `compare`; `catalog`: user entries the scenario may name; `vary`, `vary_k`: as for
     `compare` (e.g. `run("examples/iran-raid-epaa.yaml", vary="catalog")["vary"]`)."""
     check_vary(vary, vary_k)
+    check_campaign_args(trials=trials, seed=seed, workers=workers)
     with scheduler_client(scheduler) as client:      # first: an unreachable scheduler fails fast
         sc = load_scenario(scenario, catalog)
         step = (lambda d, t: progress(d, t, sc.architecture)) if progress else None

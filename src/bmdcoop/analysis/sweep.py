@@ -25,13 +25,14 @@ from typing import Any
 
 import yaml
 
+from bmdcoop import arguments as _args
 from bmdcoop.analysis.compare import run_variants, user_marks, write_summary
 from bmdcoop.analysis.metrics import compare_summary
 from bmdcoop.engagement.windows import _dataframe
 from bmdcoop.errors import InputError
 from bmdcoop.scenario import ScenarioError, load_scenario, scenario_to_dict
 from bmdcoop.scenario.variants import apply_overrides
-from bmdcoop.sim.campaign import CampaignResult
+from bmdcoop.sim.campaign import CampaignResult, check_campaign_args
 
 MAX_VARIANTS = 100
 # fields a sweep may not set, and why
@@ -100,9 +101,14 @@ def value_text(value: Any) -> str:
 
 def grid(settings: dict[str, list[Any]]) -> list[dict[str, Any]]:
     """Every combination of the values, the first path varying slowest: [{path: value}, ...]."""
+    if not isinstance(settings, dict):
+        raise InputError(f"settings must be a dict {{path: [values]}}, e.g. {{'batteries.deveselu.rounds': [8, 24]}}, "
+                         f"got {type(settings).__name__}")
     if not settings:
-        raise InputError("a sweep needs at least one setting PATH=V1,V2,...")
+        raise InputError("a sweep needs at least one setting PATH=V1,V2,... (settings is empty)")
     for path, values in settings.items():
+        if not isinstance(path, str):
+            raise InputError(f"settings: a path is a dotted str such as 'batteries.deveselu.rounds', got {path!r:.60}")
         if not isinstance(values, (list, tuple)) or not values:
             raise InputError(f"setting '{path}': give a non-empty list of values")
         if path in UNSWEPT:
@@ -142,7 +148,9 @@ def grid_scenarios(scenario, settings: dict[str, list[Any]], *,
     refused naming it (and, for a path, the fields or ids allowed there). `catalog`: user entries
     (a catalog file, `Layer` or `Catalog`) the scenario and every variant may name, e.g. an
     interceptor swept in that the scenario itself does not use."""
-    sizes = [len(v) if isinstance(v, (list, tuple)) else 1 for v in settings.values()]
+    max_variants = _args.count("max_variants", max_variants, 1)
+    grid(settings)                              # the settings' shape, before anything is counted or loaded
+    sizes = [len(v) for v in settings.values()]
     n = 1
     for s in sizes:
         n *= s
@@ -203,6 +211,7 @@ def sweep(scenario, settings: dict[str, list[Any]], *, trials: int = 1000, seed:
 
     With `out`, variant k writes its results to OUT/variant-<k>/ and the summary (with the
     variants' settings) goes to OUT/summary.json. `catalog`: user entries (see `grid_scenarios`)."""
+    check_campaign_args(trials=trials, seed=seed, workers=workers)
     variants = grid_scenarios(scenario, settings, max_variants=max_variants, catalog=catalog)
     seed = load_scenario(scenario, catalog).seed if seed is None else seed
     names = list(variants)

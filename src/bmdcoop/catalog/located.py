@@ -45,14 +45,21 @@ def read_located(source: str | os.PathLike, what: str = "file",
                  error: type[FileErrors] = FileErrors) -> tuple[Located, str]:
     """(positions-aware data, file name) of one YAML file; raises `error` (a `FileErrors`) located
     at the problem for an unreadable, oversized, non-UTF-8 or malformed file."""
+    if isinstance(source, bytes) or not isinstance(source, (str, os.PathLike)):
+        raise InputError(f"{what} must be a file path (str or pathlib.Path), got {type(source).__name__}")
+    if not str(source).strip():
+        raise InputError(f"{what} file path is empty")
     path = Path(source)
     name = str(path)
+    shown = name if len(name) <= 200 else name[:197] + "..."
     try:
         size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(f"cannot read {what} file '{path}': {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:     # ValueError: a NUL byte in the path
+        raise InputError(f"cannot read {what} file '{shown}': {getattr(exc, 'strerror', None) or exc}") from None
+    if path.is_dir():
+        raise InputError(f"{what} '{shown}' is a folder, not a file")
     if not path.is_file():
-        raise InputError(f"{what} '{path}' is not a file")
+        raise InputError(f"{what} '{shown}' is not a regular file")
     if size > MAX_BYTES:
         raise error(name, [err(name, (1, 1), (), f"file is {size} bytes; the limit is {MAX_BYTES}")])
     raw = path.read_bytes()

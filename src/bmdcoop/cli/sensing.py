@@ -29,7 +29,7 @@ def timeline_command(
         kw["fire_control_sigma_m"] = fc_sigma_m
     if fc_horizon_s is not None:
         kw["fire_control_horizon_s"] = fc_horizon_s
-    result = timeline(scenario, settings=TrackSettings(**kw), catalog=catalog_file).as_dict()
+    result = timeline(scenario, settings=TrackSettings(**kw), catalog=catalog_file, keep_covariance=False).as_dict()
 
     def render(res: dict) -> None:
         fc = res["fire_control"]

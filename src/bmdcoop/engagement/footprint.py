@@ -22,6 +22,8 @@ from typing import Callable
 import numpy as np
 
 from bmdcoop import catalog as _catalog   # `catalog` is also an argument here
+from bmdcoop import arguments as _args
+from bmdcoop import memory as _memory
 from bmdcoop.engagement import cueing as _cueing
 from bmdcoop.engagement import threats as _threats
 from bmdcoop.engagement.deployments import organic_radar
@@ -29,12 +31,24 @@ from bmdcoop.engagement.grid import AimpointGrid, aimpoint_grid, defended_area_k
 from bmdcoop.engagement.interceptors import sweep_spec
 from bmdcoop.engagement.feasibility import battery_fan, earliest_intercepts
 from bmdcoop.engagement.windows import _dataframe
-from bmdcoop.errors import InputError, OutOfRangeError
+from bmdcoop.errors import InputError, OutOfRangeError, unknown_name
 from bmdcoop.physics import earth as _earth
 from bmdcoop.scenario import Scenario, load_scenario
+from bmdcoop.scenario.models import TRAJECTORIES
+from bmdcoop.sensing.timeline import check_sample_dt_s
 
 PRESET_PARTY = "defence"
-CHUNK = 2000   # aimpoints flown and tested at once (memory ~ CHUNK x samples x 48 bytes)
+CHUNK = 2000   # aimpoints flown and tested at once, at most (fewer when the memory budget says so)
+FLIGHT_BOUND_S = 5.0 * 3600.0   # what a fly-out is sampled over at most (boost + 4 h, `physics.boost.fly`)
+BYTES_PER_SAMPLE = 3 * 48.0     # positions and velocities of the fly-out, the threat set's copy, the tests
+
+
+def chunk_size(n_aimpoints: int, sample_dt_s: float, most: int = CHUNK) -> int:
+    """Aimpoints flown at once within the memory budget (`bmdcoop.memory`; `TooLargeError` if not one fits)."""
+    per_aimpoint = BYTES_PER_SAMPLE * (FLIGHT_BOUND_S / sample_dt_s + 1)
+    return _memory.chunk_count(max(1, n_aimpoints), 0.0, per_aimpoint,
+                               f"footprint fly-outs sampled every {sample_dt_s:g} s",
+                               "use a coarser sample_dt_s (default 2 s)", most=most)
 
 
 @dataclass
@@ -205,13 +219,24 @@ def footprint(batteries, threat: str, launch, *, scenario=None, grid_km: float =
       >>> footprint(["deveselu"], "shahab-3", "iran-tabriz", scenario="examples/iran-raid-epaa.yaml")  # doctest: +SKIP
     """
     _cueing.check_cueing(cueing)
+    sample_dt_s = check_sample_dt_s(sample_dt_s)
+    chunk = _args.count("chunk", chunk, 1)
+    batteries = _args.name_list("batteries", batteries)
+    forward_radars = _args.name_list("forward_radars", forward_radars, empty=True)
+    if not isinstance(threat, str):
+        raise InputError(f"threat must be a catalog missile name or 'ideal', got {type(threat).__name__}")
+    _args.number("grid_km", grid_km, 0.0, lo_open=True, unit="km")
+    _args.number("boost_s", boost_s, 0.0, 3600.0, unit="s")
+    if interceptor_speed_kms is not None:
+        _args.number("interceptor_speed_kms", interceptor_speed_kms, 0.5, 12.0, unit="km/s")
+    if trajectory not in TRAJECTORIES:
+        raise unknown_name("trajectory", str(trajectory), TRAJECTORIES)
+    shared = _args.flag("shared", shared)
     cat = _catalog.with_user(catalog)
     if isinstance(launch, str):
         site = cat.get("sites", launch)
         launch = (float(site["lat_deg"]), float(site["lon_deg"]))
-    launch = (float(launch[0]), float(launch[1]))
-    if not batteries:
-        raise InputError("footprint needs at least one battery")
+    launch = _args.latlon("launch", launch)
     if scenario is not None:
         sc = load_scenario(scenario, cat)
         bats = [sc.battery(b) for b in batteries]
@@ -230,6 +255,7 @@ def footprint(batteries, threat: str, launch, *, scenario=None, grid_km: float =
     by_battery = np.zeros((len(bats), grid.n), dtype=bool)
     sensors, consumers = _cueing.battery_consumers(sc, bats, cueing=cueing, shared=shared)
     cued = np.zeros(len(bats), dtype=bool)
+    chunk = chunk_size(idx.size, sample_dt_s, int(chunk))
     for a in range(0, idx.size, chunk):
         rows = idx[a:a + chunk]
         report(a, idx.size, f"{threat} toward aimpoints {a + 1}-{a + rows.size} of {idx.size}")

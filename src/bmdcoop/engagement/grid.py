@@ -22,6 +22,7 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping
 
+from bmdcoop import memory as _memory
 from bmdcoop.errors import InputError, unknown_name
 from bmdcoop.physics.earth import WGS84_A_M, WGS84_E2
 
@@ -30,6 +31,7 @@ _B2 = WGS84_A_M**2 * (1.0 - WGS84_E2)
 # metres of meridian per degree at the grid's row spacing: the mean meridian degree (WGS-84
 # meridian quadrant 10,001,965.7 m / 90); the exact cell areas below absorb the small variation.
 _M_PER_DEG_LAT = 10_001_965.729 / 90.0
+GRID_BYTES_PER_AIMPOINT = 200.0   # the grid's arrays (~12 floats per aimpoint) and the footprint's masks
 
 REGIONS_DEG = {
     # named boxes (lat_min, lat_max, lon_min, lon_max) - convenient defaults for the CLI
@@ -93,7 +95,11 @@ def parse_region(region) -> tuple[float, float, float, float]:
         except ValueError:
             raise InputError(f"region must be a name ({', '.join(REGIONS_DEG)}) or LAT0,LAT1,LON0,LON1 "
                              f"in degrees (got '{region}')") from None
-    lat0, lat1, lon0, lon1 = (float(v) for v in region)
+    box = list(region) if isinstance(region, (tuple, list)) else None
+    if box is None or len(box) != 4 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in box):
+        raise InputError(f"region must be a name ({', '.join(REGIONS_DEG)}) or (lat_min, lat_max, lon_min, lon_max) "
+                         f"in degrees, got {str(region)[:60]}")
+    lat0, lat1, lon0, lon1 = (float(v) for v in box)
     if not (-90.0 <= lat0 < lat1 <= 90.0):
         raise InputError(f"region latitudes must satisfy -90 <= lat_min < lat_max <= 90 (got {lat0}, {lat1})")
     if not (-180.0 <= lon0 < lon1 <= 360.0) or lon1 - lon0 > 360.0:
@@ -111,7 +117,11 @@ def aimpoint_grid(region, spacing_km: float) -> AimpointGrid:
         raise InputError(f"grid spacing must be a positive number of km (got {spacing_km!r})")
     lat0, lat1, lon0, lon1 = parse_region(region)
     dlat = spacing_km * 1e3 / _M_PER_DEG_LAT
-    n_rows = max(1, int(round((lat1 - lat0) / dlat)))
+    rows = (lat1 - lat0) / dlat
+    if rows > 5_000_000:     # before any array: a tiny spacing would allocate one per row
+        raise InputError(f"grid spacing {spacing_km:g} km over {lat1 - lat0:g} deg of latitude gives {rows:,.0f} rows "
+                         "alone (limit 5,000,000 aimpoints): use a coarser grid or a smaller region")
+    n_rows = max(1, int(round(rows)))
     dlat = (lat1 - lat0) / n_rows
     lat_rows = lat0 + (np.arange(n_rows) + 0.5) * dlat
     # east-west spacing along each row's parallel: radius of the parallel N(phi) cos(phi)
@@ -123,6 +133,8 @@ def aimpoint_grid(region, spacing_km: float) -> AimpointGrid:
     if n_total > 5_000_000:
         raise InputError(f"grid of {n_total} aimpoints is too large (limit 5,000,000): use a coarser grid "
                          f"or a smaller region")
+    _memory.check(f"a grid of {n_total:,} aimpoints", GRID_BYTES_PER_AIMPOINT * n_total,
+                  "use a coarser grid (--grid-km) or a smaller region")
     row = np.repeat(np.arange(n_rows), n_cols)
     dlon_row = span / n_cols
     first = np.concatenate([[0], np.cumsum(n_cols)[:-1]])

@@ -18,11 +18,13 @@ scenarios without threats (`deployments.deployment`); for a scenario, each party
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
+from bmdcoop import arguments as _args
 from bmdcoop import catalog
 from bmdcoop import catalog as _catalog   # `catalog` is also reach()'s argument
 from bmdcoop.engagement import cueing as _cueing
@@ -32,7 +34,8 @@ from bmdcoop.engagement.interceptors import sweep_spec
 from bmdcoop.engagement.feasibility import battery_fan, earliest_intercepts
 from bmdcoop.engagement.windows import _dataframe
 from bmdcoop.errors import InputError, OutOfRangeError, unknown_name
-from bmdcoop.scenario import load_scenario
+from bmdcoop.scenario import Scenario, load_scenario
+from bmdcoop.sensing.timeline import check_sample_dt_s
 
 CUEING_LEVELS = _cueing.CUEING_LEVELS
 DEFAULT_SPEEDS_KMS = (3.0, 4.5, 5.5, 7.0)
@@ -69,12 +72,22 @@ class ReachResult:
         raise KeyError((deployment, speed_kms, cueing))
 
 
+MAX_SPEEDS = 100
+
+
 def _check_speeds(speeds_kms) -> list[float | None]:
-    speeds = [None if v is None else float(v) for v in speeds_kms]
-    for v in speeds:
-        if v is not None and not (0.5 <= v <= 12.0):
-            raise InputError(f"interceptor speed {v} km/s is outside the allowed 0.5-12 km/s")
-    return speeds
+    """Burnout speeds, km/s: a non-empty list of distinct numbers in 0.5-12 (None: the catalog's)."""
+    return _args.number_list("interceptor speeds (speeds_kms)", speeds_kms, 0.5, 12.0, most=MAX_SPEEDS,
+                             unit="km/s", allow_none=True)
+
+
+def _check_cueing_levels(cueing) -> list:
+    levels = [cueing] if isinstance(cueing, str) or cueing is None else cueing
+    if not isinstance(levels, (list, tuple)) or not levels:
+        raise InputError(f"cueing must be a level or a non-empty list of levels ({', '.join(_cueing.CUEING_LEVELS)})")
+    for c in levels:
+        _cueing.check_cueing(c)
+    return list(levels)
 
 
 def _fans(batteries, speed_kms, warnings: list[str], cat=None):
@@ -95,9 +108,7 @@ def reach_table(threats, deployments: dict, speeds_kms=DEFAULT_SPEEDS_KMS, cuein
                 labels: list[dict] | None = None, shared: bool = True,
                 progress: Callable[[int, int, str], None] | None = None) -> tuple[list[dict], list[str]]:
     """Rows for every deployment (name -> scenario, its batteries firing) x speed x cueing level."""
-    levels = [cueing] if isinstance(cueing, str) or cueing is None else list(cueing)
-    for c in levels:
-        _cueing.check_cueing(c)
+    levels = _check_cueing_levels(cueing)
     speeds = _check_speeds(speeds_kms)
     labels = labels or [{"id": f"threat-{i}"} for i in range(threats.n)]
     rows, warnings = [], []
@@ -230,7 +241,14 @@ def reach(preset, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEI
       >>> out.to_dataframe()[["interceptor_speed_kms", "cueing", "engageable"]]              # doctest: +SKIP
       >>> reach("examples/russia-icbm-us.yaml", deployment="nato", speeds_kms=[None])       # doctest: +SKIP
     """
-    wanted = None if deployment is None else ([deployment] if isinstance(deployment, str) else list(deployment))
+    wanted = None if deployment is None else _args.name_list(
+        "deployment", [deployment] if isinstance(deployment, str) else deployment)
+    _check_speeds(speeds_kms)                       # bad input fails before any threat is flown
+    _check_cueing_levels(cueing)
+    check_sample_dt_s(sample_dt_s)
+    if not isinstance(preset, (str, os.PathLike, dict, Scenario)):
+        raise InputError(f"preset must be a preset name, a scenario file, a dict or a bmdcoop.Scenario, got "
+                         f"{type(preset).__name__}")
     if _is_scenario(preset):
         if payload_kg is not None:
             raise InputError("a scenario gives each threat its own payload_kg; --payload-kg is for presets")
@@ -254,9 +272,6 @@ def reach(preset, *, deployment=None, speeds_kms=DEFAULT_SPEEDS_KMS, cueing=CUEI
         raise unknown_name("threat model", model, THREAT_MODELS)
     names = list(p.default_deployments) if wanted is None else wanted
     chosen = {n: _deployments.deployment(n) for n in names}
-    _check_speeds(speeds_kms)                       # bad input fails before any threat is flown
-    for c in [cueing] if isinstance(cueing, str) or cueing is None else cueing:
-        _cueing.check_cueing(c)
     fly_kw = {"catalog": _catalog.with_user(catalog)}
     if payload_kg is not None and model != "catalog":
         raise InputError("payload_kg needs the catalog threat model (ideal arcs carry no payload)")

@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from bmdcoop import arguments as _args
 from bmdcoop.catalog.regions import country_at as _country_at
 # re-exported: the kernel and the battery fan, imported from here by callers
 from bmdcoop.engagement.feasibility import (Feasible, Intercepts, battery_fan, earliest_intercepts,  # noqa: F401
@@ -177,14 +178,24 @@ def _stack_threats(parts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _per_battery(name: str, value, default: list[float]) -> np.ndarray:
     if value is None:
         return np.asarray(default, dtype=float)
-    arr = np.broadcast_to(np.asarray(value, dtype=float), (len(default),)).copy()
+    try:
+        arr = np.broadcast_to(np.asarray(value, dtype=float), (len(default),)).copy()
+    except (TypeError, ValueError):
+        raise InputError(f"engage: {name} must be a number of seconds or one per battery ({len(default)}), "
+                         f"got {str(value)[:60]}") from None
     if not np.isfinite(arr).all() or (arr < 0).any():
         raise InputError(f"engage: {name} must be finite and >= 0 (got {value!r})")
     return arr
 
 
 def _track_matrix(track_t_s, n_t: int, n_b: int) -> np.ndarray:
-    track = np.asarray(track_t_s, dtype=float)
+    if isinstance(track_t_s, (bool, str, bytes)):
+        raise InputError(f"track_t_s must be fire-control times in seconds (NaN = never), got {track_t_s!r:.60}")
+    try:
+        track = np.asarray(track_t_s, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"track_t_s must be fire-control times in seconds (NaN = never), got {str(track_t_s)[:60]}") \
+            from None
     if track.ndim == 1 and track.size == n_t:
         track = track[:, None]
     try:
@@ -267,14 +278,19 @@ def engage(threats, batteries: Sequence[Battery | Fan], track_t_s, *, reaction_s
     """
     t, r, v = _threat_arrays(threats)
     n_t, m = r.shape[:2]
+    if isinstance(batteries, (str, bytes)) or not isinstance(batteries, Sequence):
+        raise InputError(f"engage: batteries must be a list of bmdcoop.Battery or Fan, got {type(batteries).__name__}")
     if not batteries:
         raise InputError("engage: no batteries given")
+    wrong = [b for b in batteries if not isinstance(b, (Battery, Fan))]
+    if wrong:
+        raise InputError(f"engage: batteries must be bmdcoop.Battery or Fan objects, got {type(wrong[0]).__name__}")
+    max_shots = _args.count("engage: max_shots", max_shots, 1, 64)
+    look_s = _args.number("engage: look_s", look_s, 0.0, unit="s")
     fans = [b if isinstance(b, Fan) else battery_fan(b, forces, catalog=catalog) for b in batteries]
     ids = [f"{b.spec.name}@{b.lat_deg:.2f},{b.lon_deg:.2f}" if isinstance(b, Fan) else b.id for b in batteries]
     n_b = len(fans)
     track = _track_matrix(track_t_s, n_t, n_b)
-    if max_shots < 1 or not (look_s >= 0):
-        raise InputError(f"engage: need max_shots >= 1 and look_s >= 0 (got {max_shots}, {look_s})")
     reaction = _per_battery("reaction_s", reaction_s, [f.spec.reaction_s for f in fans])
     delay = _per_battery("launch_delay_s", launch_delay_s, [f.spec.launch_delay_s for f in fans])
     lookup = _country_at if country_at is None else (country_at or None)

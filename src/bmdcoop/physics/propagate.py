@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bmdcoop import memory as _memory
 from bmdcoop.errors import InputError
 from bmdcoop.physics import earth as _earth
 from bmdcoop.physics.propagate_kernel import DOPRI_A, DOPRI_D, DOPRI_E, propagate_kernel
@@ -208,6 +209,9 @@ def propagate(r0_ecef_m, v0_ecef_mps, *, mass_kg=1000.0, area_m2=0.0, cd_mach=((
                              f"({need / 2**30:,.1f} GiB); the limit is {MAX_SAMPLE_BYTES / 2**30:g} GiB: use "
                              f"sample_dt_s >= {shortest:.3g} s, or fewer trajectories at once")
         sample_dt = float(sample_dt_s)
+        # positions and velocities, (n, samples, 3) each, sized before they are allocated
+        _memory.check(f"sampling {n} trajectories every {sample_dt_s:g} s for up to {t_max_s:g} s ({n_samples:,} "
+                      "samples each)", 48.0 * n * n_samples, "use a coarser sample_dt_s or fewer trajectories")
     else:
         n_samples, sample_dt = 0, 1.0
     out_sr = np.full((n, n_samples, 3), np.nan)

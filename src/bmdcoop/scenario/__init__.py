@@ -50,14 +50,21 @@ def load_scenario(source: str | os.PathLike | dict | Scenario,
     `catalog`: user entries (a catalog file, a `bmdcoop.catalog.Layer` or `Catalog`) that the scenario's
     names may use; the scenario's own `catalog:` section wins over them, and they over the package.
     The resolved scenario's `catalog:` carries the user entries it uses."""
+    return _validate(*_read(source, catalog))
+
+
+def _read(source, catalog) -> tuple[Located, str, _cat.Layer | None]:
+    """(located data, file name for messages, user catalog layer) of any scenario source."""
     user = _user_layer(catalog)
     if isinstance(source, Scenario):            # its own catalog: section travels in the dict
-        return load_scenario(scenario_to_dict(source), user)
+        return Located(data=scenario_to_dict(source)), "<dict>", user
     if isinstance(source, dict):
-        located = Located(data=source)
-        return _validate(located, "<dict>", user)
+        return Located(data=source), "<dict>", user
+    if not isinstance(source, (str, os.PathLike)):
+        raise InputError(f"scenario must be a file path, a dict or a bmdcoop.Scenario, got "
+                         f"{type(source).__name__}")
     located, filename = read_located(source, "scenario", ScenarioError)
-    return _validate(located, filename, user)
+    return located, filename, user
 
 
 def _user_layer(catalog) -> _cat.Layer | None:
@@ -70,9 +77,19 @@ def load_scenario_text(text: str, filename: str = "<string>", catalog=None) -> S
 
 
 def validate_scenario(source: str | os.PathLike | dict, catalog=None) -> dict[str, Any]:
-    """`{"valid": bool, "errors": [{file, line, column, path, message}, ...], "scenario": name}`."""
+    """`{"valid": bool, "errors": [{file, line, column, path, message}, ...], "scenario": name}`.
+
+    Valid means it runs: besides the checks of `load_scenario`, every threat is flown out toward its
+    aimpoint (`bmdcoop.scenario.flights`; cached, so a run afterwards does not fly them again), and
+    one that cannot fly (beyond the missile's reach, an apogee it cannot fly) is a located error."""
+    from bmdcoop.scenario.flights import flight_problems
+
     try:
-        sc = load_scenario(source, catalog)
+        located, filename, user = _read(source, catalog)
+        sc = _validate(located, filename, user)
+        problems = flight_problems(sc)
+        if problems:
+            raise ScenarioError(filename, [_err(filename, located.where(path), path, msg) for path, msg in problems])
     except FileErrors as exc:
         return {"valid": False, "errors": exc.errors}
     except InputError as exc:

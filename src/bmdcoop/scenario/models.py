@@ -54,6 +54,7 @@ Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$",
 Label = Annotated[str, Field(max_length=200)]
 LatDeg = Annotated[float, Field(ge=-90.0, le=90.0, description="geodetic latitude, degrees")]
 LonDeg = Annotated[float, Field(ge=-180.0, le=360.0, description="longitude, degrees east")]
+SENSOR_MIN_ALT_M = -500.0   # sensors stand on or above the ground (`sensing.sensors.place_sensors` too)
 AltM = Annotated[float, Field(ge=-1.0e4, le=1.0e8, description="altitude above the WGS-84 ellipsoid, m")]
 
 
@@ -202,6 +203,24 @@ class Sensor(Placed):
         known.check("sensors", name, _catalog_of(info))
         return name
 
+    @model_validator(mode="after")
+    def _placeable(self, info: ValidationInfo):
+        """What the sensing layer needs to place it (`sensing.sensors.place_sensors`): on or above
+        the ground, and a face azimuth for a type that does not look all round."""
+        if self.alt_m is not None and self.alt_m < SENSOR_MIN_ALT_M:
+            raise ValueError(f"sensor '{self.id}': alt_m = {self.alt_m:g} m is below {SENSOR_MIN_ALT_M:g} m: a sensor stands on "
+                             "or above the ground (the lowest shore, the Dead Sea, is at -430 m)")
+        if self.boresight_az_deg is None:
+            cat = _catalog_of(info) or _cat.PACKAGE
+            try:
+                coverage = float(cat.get("sensors", self.type).get("az_coverage_deg", 360.0))
+            except (LookupError, ValueError, TypeError):
+                return self            # an unknown or broken type is reported where it is named
+            if coverage < 360.0:
+                raise ValueError(f"sensor '{self.id}' of type '{self.type}' covers {coverage:g} deg of azimuth, so "
+                                 "it needs boresight_az_deg (the face azimuth, degrees from north, in [0, 360))")
+        return self
+
 
 class Battery(Placed):
     """Interceptors of one party at one place, cued by named sensors."""
@@ -251,7 +270,7 @@ class Threat(Model):
     trajectory: Literal[TRAJECTORIES] = "min-energy"
     apogee_km: float | None = Field(None, gt=0.0, le=50_000.0,
                                     description="apogee for lofted/depressed trajectories, km")
-    payload_kg: float | None = Field(None, gt=0.0, le=100_000.0,
+    payload_kg: float | None = Field(None, ge=10.0, le=100_000.0,   # lighter than any RV; near 0 a missile escapes
                                      description="payload (RV, warhead and bus), kg (default: the catalog's)")
 
     @field_validator("missile")
@@ -280,6 +299,9 @@ class Threat(Model):
         if self.apogee_km is not None and self.trajectory == "min-energy":
             raise ValueError("apogee_km is fixed by a min-energy trajectory; set trajectory: lofted "
                              "or depressed to choose the apogee")
+        if self.apogee_km is None and self.trajectory != "min-energy":
+            raise ValueError(f"a {self.trajectory} trajectory needs its apogee: give apogee_km (above the "
+                             "min-energy apogee for lofted, below it for depressed)")
         return self
 
 

@@ -39,6 +39,7 @@ from bmdcoop import catalog as _catalog
 from bmdcoop.catalog.entries import SensorEntry
 from bmdcoop.catalog.located import entry_error
 from bmdcoop.errors import InputError
+from bmdcoop.scenario.models import SENSOR_MIN_ALT_M
 from bmdcoop.physics import earth as _earth
 # re-exported: the geometry (`visibility`) and the detection model (`detection`) live beside this module
 from bmdcoop.sensing.detection import (ACCURACY_FLOOR, MONOPULSE_KM, PD_REF, PFA, SNR_REF, Looks,  # noqa: F401
@@ -223,8 +224,8 @@ def place_sensors(specs: Iterable[Mapping[str, Any]], earth: str = "wgs84",
             raise InputError(f"{where}: position ({la}, {lo}) outside lat [-90, 90], lon [-180, 360]")
         h = spec.get("alt_m")
         h = site_alt + stype.platform_alt_m if h is None else float(h)
-        if not (math.isfinite(h) and h >= -500.0):
-            raise InputError(f"{where}: alt_m = {h} is not allowed (must be >= -500 m)")
+        if not (math.isfinite(h) and h >= SENSOR_MIN_ALT_M):
+            raise InputError(f"{where}: alt_m = {h} is not allowed (must be >= {SENSOR_MIN_ALT_M:g} m)")
         b = spec.get("boresight_az_deg")
         if b is None:
             if stype.az_coverage_deg < 360.0:

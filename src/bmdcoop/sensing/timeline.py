@@ -32,6 +32,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from bmdcoop import memory as _memory
 from bmdcoop.errors import InputError
 from bmdcoop.sensing import firecontrol as _fc
 from bmdcoop.sensing import sensors as _sensors
@@ -79,7 +80,7 @@ class Timeline:
     fire_control_s: np.ndarray           # (P, N)
     position_sigma_m: np.ndarray         # (P, N, M) fused worst-axis 1-sigma now
     predicted_sigma_m: np.ndarray        # (P, N, M) ... predicted fire_control_horizon_s ahead
-    covariance: np.ndarray               # (P, N, M, 6, 6) fused track covariance (NaN: no track)
+    covariance: np.ndarray | None        # (P, N, M, 6, 6) fused track covariance (NaN: no track); None if not kept
     contributors: dict[tuple[int, int], list[str]] = field(default_factory=dict)
     arrivals: list[dict[str, Any]] = field(default_factory=list)  # shared data: party, threat, sensor, arrival_s
     user_entries: dict[str, list[str]] = field(default_factory=dict)  # user catalog names used, per kind
@@ -170,34 +171,71 @@ def _reports(sensors, pid: str, sources: list[_fc.Source], n: int, st: _fc.Pictu
 def sensing_picture(sensors: _sensors.SensorArray, party_ids: list[str], t_s, r_ecef_m, boost_end_s,
                     receipts: Mapping[str, list[Receipt]], *, rcs_m2,
                     settings: _tracking.TrackSettings = _tracking.TrackSettings(),
-                    threat_ids: list[str] | None = None) -> Timeline:
+                    threat_ids: list[str] | None = None, keep_covariance: bool = True) -> Timeline:
     """The array-level timeline: sensors (S), trajectories r_ecef_m (N, M, 3) from launch on grid t_s
     (M,), boost_end_s (N,), rcs_m2 (N, M) or broadcastable, receipts {party: [Receipt]}.
 
     The parties' sources are `party_sources(...)`; fire-control times equal
-    `firecontrol.first_fire_control_s(sensors, ..., party_sources(...))` (the same kernels)."""
+    `firecontrol.first_fire_control_s(sensors, ..., party_sources(...))` (the same kernels).
+    Memory is sized first (`picture_plan`): the threats run in chunks that fit the budget
+    (`bmdcoop.memory`); `keep_covariance=False` leaves out the fused covariance (P, N, M, 6, 6)
+    (`Timeline.covariance` is then None), which is what a summary needs."""
     by_party = party_sources(sensors, party_ids, receipts)
-    pic = _fc.picture(sensors, t_s, r_ecef_m, boost_end_s, rcs_m2, by_party + sensor_alone_sources(sensors, receipts),
-                      settings)
-    t, boost = pic.t_s, pic.boost_end_s
-    p_n, s_n, (n_n, m_n) = len(party_ids), len(sensors), pic.r_ecef_m.shape[:2]
-    s_fc = np.full((s_n, n_n), np.nan)
-    for s in range(s_n):
-        if not sensors.is_infrared[s]:
-            s_fc[s] = pic.series(p_n + s)[3]
+    consumers = by_party + sensor_alone_sources(sensors, receipts)
+    t, r, boost = _fc._check_threats(t_s, r_ecef_m, boost_end_s)
+    p_n, s_n, (n_n, m_n) = len(party_ids), len(sensors), r.shape[:2]
+    rcs = _fc._check_rcs(rcs_m2, (n_n, m_n))
+    chunk = picture_chunk(_fc.compile_plan(sensors, consumers).stream_sensor.size, p_n, s_n, n_n, m_n,
+                          keep_covariance)
     tl = Timeline(t_s=t, threat_ids=list(threat_ids) if threat_ids else [str(i) for i in range(n_n)],
                   party_ids=list(party_ids), sensor_ids=list(sensors.ids), sensor_parties=list(sensors.parties),
-                  settings=settings, boost_end_s=boost, sensor_first_detection_s=pic.first_s, sensor_track_s=pic.track_s,
-                  sensor_fire_control_s=s_fc, first_detection_s=np.full((p_n, n_n), np.nan),
-                  fire_control_s=np.full((p_n, n_n), np.nan), position_sigma_m=np.full((p_n, n_n, m_n), np.nan),
-                  predicted_sigma_m=np.full((p_n, n_n, m_n), np.nan), covariance=np.full((p_n, n_n, m_n, 6, 6), np.nan))
-    for p, pid in enumerate(party_ids):
-        tl.covariance[p], tl.position_sigma_m[p], tl.predicted_sigma_m[p], tl.fire_control_s[p] = pic.series(p)
-        for n in range(n_n):
-            tl.first_detection_s[p, n], tl.contributors[(p, n)], arr = _reports(
-                sensors, pid, by_party[p], n, pic, tl.fire_control_s[p, n], tl.threat_ids[n] if threat_ids else n)
-            tl.arrivals += arr
+                  settings=settings, boost_end_s=boost, sensor_first_detection_s=np.full((s_n, n_n), np.nan),
+                  sensor_track_s=np.full((s_n, n_n), np.nan), sensor_fire_control_s=np.full((s_n, n_n), np.nan),
+                  first_detection_s=np.full((p_n, n_n), np.nan), fire_control_s=np.full((p_n, n_n), np.nan),
+                  position_sigma_m=np.full((p_n, n_n, m_n), np.nan), predicted_sigma_m=np.full((p_n, n_n, m_n), np.nan),
+                  covariance=np.full((p_n, n_n, m_n, 6, 6), np.nan) if keep_covariance else None)
+    arrivals: dict[tuple[int, int], list] = {}
+    for a in range(0, n_n, chunk):
+        b = min(n_n, a + chunk)
+        pic = _fc.picture(sensors, t, r[a:b], boost[a:b], rcs[a:b], consumers, settings)
+        tl.sensor_first_detection_s[:, a:b], tl.sensor_track_s[:, a:b] = pic.first_s, pic.track_s
+        for s in range(s_n):
+            if not sensors.is_infrared[s]:
+                tl.sensor_fire_control_s[s, a:b] = pic.series(p_n + s)[3]
+        for p, pid in enumerate(party_ids):
+            cov, tl.position_sigma_m[p, a:b], tl.predicted_sigma_m[p, a:b], tl.fire_control_s[p, a:b] = pic.series(p)
+            if keep_covariance:
+                tl.covariance[p, a:b] = cov
+            del cov
+            for n in range(a, b):
+                tl.first_detection_s[p, n], tl.contributors[(p, n)], arrivals[(p, n)] = _reports(
+                    sensors, pid, by_party[p], n - a, pic, tl.fire_control_s[p, n], tl.threat_ids[n] if threat_ids else n)
+        del pic
+    tl.arrivals = [row for p in range(p_n) for n in range(n_n) for row in arrivals[(p, n)]]   # party by party
     return tl
+
+
+def picture_bytes(n_streams: int, n_parties: int, n_sensors: int, n_threats: int, n_samples: int,
+                  keep_covariance: bool = True) -> tuple[float, float]:
+    """(bytes kept whatever the chunk, bytes per threat of a chunk) of `sensing_picture`: the
+    stream covariances (streams x M x 6 x 6) and one consumer's fused covariance per threat of a
+    chunk; the parties' sigmas (P x N x M x 2) and, if kept, covariances (P x N x M x 6 x 6)."""
+    kept = 8.0 * n_parties * n_threats * n_samples * (2 + (36 if keep_covariance else 0))
+    kept += 8.0 * n_threats * n_samples * 3 * 2 + 64.0 * n_sensors * n_threats   # positions, rcs; (S, N) times
+    per_threat = 8.0 * n_samples * (36 * (n_streams + 1) + 2 + 6)  # hists, one fused series, q and sigmas
+    return kept, per_threat
+
+
+def picture_chunk(n_streams: int, n_parties: int, n_sensors: int, n_threats: int, n_samples: int,
+                  keep_covariance: bool = True) -> int:
+    """How many threats `sensing_picture` runs at once in the memory budget (`TooLargeError` if
+    not even one fits)."""
+    kept, per_threat = picture_bytes(n_streams, n_parties, n_sensors, n_threats, n_samples, keep_covariance)
+    what = (f"the sensing timeline of {n_threats} threats x {n_parties} parties x {n_samples:,} samples "
+            f"({n_streams} radar streams)")
+    hint = ("use fewer threats or a coarser sample_dt_s"
+            + ("; or leave out the covariance (keep_covariance=False)" if keep_covariance else ""))
+    return _memory.chunk_count(max(n_threats, 1), kept, per_threat, what, hint)
 
 
 # ----------------------------------------------------------------------------- scenario layer
@@ -231,6 +269,10 @@ def receipts_from_agreements(scenario, sensors: _sensors.SensorArray) -> dict[st
 def scenario_sensors(scenario, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> _sensors.SensorArray:
     """Place the scenario's sensors; `overrides` {sensor id: {catalog field: value}} changes one
     sensor's type parameters (e.g. a disputed radar range) without editing the catalog."""
+    if overrides is not None and (not isinstance(overrides, Mapping)
+                                  or not all(isinstance(v, Mapping) for v in overrides.values())):
+        raise InputError("sensor_overrides must be {sensor id: {catalog field: value}}, e.g. "
+                         f"{{'tpy2-kurecik': {{'range_km': 600}}}}, got {str(overrides)[:60]}")
     overrides = dict(overrides or {})
     unknown = sorted(set(overrides) - {s.id for s in scenario.sensors})
     if unknown:
@@ -248,48 +290,48 @@ def scenario_sensors(scenario, overrides: Mapping[str, Mapping[str, Any]] | None
     return _sensors.place_sensors(specs, catalog=cat)
 
 
-_FLYOUT_CACHE: dict[tuple, ThreatPath] = {}
-_FLYOUT_CACHE_MAX = 512
+MAX_SAMPLE_DT_S = 60.0
+
+
+def check_sample_dt_s(sample_dt_s) -> float:
+    """The trajectory sample interval, s: a number in (0, 60] (the memory of a fine one is checked
+    where the samples are allocated)."""
+    if isinstance(sample_dt_s, bool) or not isinstance(sample_dt_s, (int, float, np.integer, np.floating)):
+        raise InputError(f"sample_dt_s must be a number of seconds in (0, {MAX_SAMPLE_DT_S:g}], got {sample_dt_s!r:.60}")
+    dt = float(sample_dt_s)
+    if not (0.0 < dt <= MAX_SAMPLE_DT_S):
+        raise InputError(f"sample_dt_s must be in (0, {MAX_SAMPLE_DT_S:g}] s, got {dt:g}")
+    return dt
 
 
 def threat_paths(scenario, sample_dt_s: float = 1.0) -> dict[str, ThreatPath]:
-    """One fly-out per threat, cached per missile (its entry, for a user's), payload, launch,
-    aimpoint, trajectory, apogee and sample interval (across calls too: comparing agreements re-uses
-    the same trajectories)."""
-    from bmdcoop.physics.targeting import flyout
+    """One fly-out per threat (`bmdcoop.scenario.flights.threat_flight`, cached per missile, payload,
+    launch, aimpoint, trajectory, apogee and sample interval, across calls too: comparing agreements
+    re-uses the same trajectories)."""
+    from bmdcoop.scenario.flights import threat_flight
 
-    cache = _FLYOUT_CACHE
     cat = scenario.catalog_view()
     out = {}
     for th in scenario.threats:
-        tlat, tlon, _ = scenario.target_point(th)
-        # a user's entry is part of the key: the same name may mean another missile in another scenario
-        key = (th.missile, cat.entry_key("missiles", th.missile), th.payload_kg, round(th.launch.lat_deg, 9), round(th.launch.lon_deg, 9), round(tlat, 9),
-               round(tlon, 9), th.trajectory, th.apogee_km, float(sample_dt_s))
-        if key not in cache:
-            if len(cache) >= _FLYOUT_CACHE_MAX:
-                cache.pop(next(iter(cache)))
-            kw = {"trajectory": th.trajectory, "sample_dt_s": sample_dt_s}
-            if th.apogee_km is not None:
-                kw["apogee_km"] = th.apogee_km
-            res = flyout(th.missile, (th.launch.lat_deg, th.launch.lon_deg), to=(tlat, tlon), payload_kg=th.payload_kg,
-                         catalog=cat, **kw)
-            tr = res.trajectory
-            rv = cat.get("missiles", th.missile).get("rcs_m2") or DEFAULT_RCS_RV_M2
-            cache[key] = ThreatPath(tr.t_s, tr.r_ecef_m[0], float(res.burnout_time_s), rcs_rv_m2=float(rv))
-        out[th.id] = cache[key]
+        res = threat_flight(scenario, th, sample_dt_s)
+        tr = res.trajectory
+        rv = cat.get("missiles", th.missile).get("rcs_m2") or DEFAULT_RCS_RV_M2
+        out[th.id] = ThreatPath(tr.t_s, tr.r_ecef_m[0], float(res.burnout_time_s), rcs_rv_m2=float(rv))
     return out
 
 
 def timeline(scenario, *, settings: _tracking.TrackSettings | None = None, paths: Mapping[str, ThreatPath] | None = None,
              sample_dt_s: float = 1.0, sensor_overrides: Mapping[str, Mapping[str, Any]] | None = None,
-             catalog=None) -> Timeline:
+             catalog=None, keep_covariance: bool = True) -> Timeline:
     """Per threat and party: first detection, fire-control time, track quality, contributing sensors.
 
     scenario: a path, dict or `bmdcoop.scenario.Scenario`. paths: optional {threat id: ThreatPath}
     to use instead of flying the threats out (tests, precomputed trajectories).
     sensor_overrides: {sensor id: {catalog field: value}}, e.g. {"tpy2-kurecik": {"range_km": 600}}.
     catalog: a catalog file (or `bmdcoop.catalog.Layer`) of user entries the scenario may name.
+    keep_covariance: False leaves out the fused covariance (P, N, M, 6, 6) - what a summary
+    (`as_dict`) needs, in far less memory. The memory is sized before the work: threats run in
+    chunks within the budget of `bmdcoop.memory`, and what cannot fit raises `TooLargeError`.
 
     Example:
       >>> tl = timeline("examples/iran-raid-shared-radar.yaml")      # doctest: +SKIP
@@ -298,7 +340,12 @@ def timeline(scenario, *, settings: _tracking.TrackSettings | None = None, paths
     """
     from bmdcoop.scenario import load_scenario
 
+    sample_dt_s = check_sample_dt_s(sample_dt_s)
+    if not isinstance(keep_covariance, bool):
+        raise InputError(f"keep_covariance must be True or False, got {keep_covariance!r}")
     sc = load_scenario(scenario, catalog)
+    if settings is not None and not isinstance(settings, _tracking.TrackSettings):
+        raise InputError(f"settings must be a bmdcoop.sensing.tracking.TrackSettings, got {type(settings).__name__}")
     settings = settings or _tracking.TrackSettings()
     sensors = scenario_sensors(sc, sensor_overrides)
     if paths is None:
@@ -322,6 +369,6 @@ def timeline(scenario, *, settings: _tracking.TrackSettings | None = None, paths
         boost[n] = pth.boost_end_s
         rcs[n] = np.where(t <= pth.boost_end_s, pth.rcs_boost_m2, pth.rcs_rv_m2)
     tl = sensing_picture(sensors, [p.id for p in sc.parties], t, r, boost, receipts_from_agreements(sc, sensors),
-                         rcs_m2=rcs, settings=settings, threat_ids=threat_ids)
+                         rcs_m2=rcs, settings=settings, threat_ids=threat_ids, keep_covariance=keep_covariance)
     tl.user_entries = sc.user_entries()
     return tl

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bmdcoop import arguments as _args
 from bmdcoop.errors import InputError
 from bmdcoop.sim import fastrows
 from bmdcoop.sim.engine import Engine
@@ -170,6 +171,18 @@ def _vary_words(plan: Plan) -> str | None:
     return None if plan.spread is None else f"catalog, K={plan.spread.k}"
 
 
+MAX_WORKERS = 4096
+
+
+def check_campaign_args(*, trials, seed=None, workers=None) -> tuple[int, int | None, int | None]:
+    """(trials, seed, workers) checked: whole numbers, trials in 1..MAX_TRIALS, seed in 0..2^63-1
+    (None: the scenario's), workers in 1..MAX_WORKERS (None: one per core)."""
+    trials = _args.count("trials", trials, 1, MAX_TRIALS)
+    seed = None if seed is None else _args.seed("seed", seed)
+    workers = None if workers is None else _args.count("workers", workers, 1, MAX_WORKERS)
+    return trials, seed, workers
+
+
 def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int | None = None,
                  out: str | os.PathLike | None = None, force: bool = False, name: str | None = None,
                  chunk: int | None = None, progress: Callable[[int, int], None] | None = None,
@@ -195,11 +208,9 @@ def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int
       >>> res.column("nato", "no_leak").mean()                                             # doctest: +SKIP
     """
     from bmdcoop.scenario import dump_scenario, load_scenario
+    from bmdcoop.scenario.flights import require_threats
 
-    if not isinstance(trials, (int, np.integer)) or not 0 < trials <= MAX_TRIALS:
-        raise InputError(f"trials must be an integer in 1..{MAX_TRIALS} (got {trials!r})")
-    if workers is not None and int(workers) < 1:
-        raise InputError(f"workers must be >= 1 (got {workers})")
+    trials, seed, workers = check_campaign_args(trials=trials, seed=seed, workers=workers)
     vary = check_vary(vary, vary_k)
     if engine not in ENGINES:
         raise InputError(f"engine must be one of {', '.join(ENGINES)} (got {engine!r})")
@@ -210,6 +221,8 @@ def run_campaign(scenario, *, trials: int, seed: int | None = None, workers: int
     if vary != "none" and isinstance(scenario, Plan):
         raise InputError("vary='catalog' needs the scenario, not a bare plan (the variants are built from it)")
     plan, sc = (scenario, None) if isinstance(scenario, Plan) else (None, load_scenario(scenario, catalog))
+    if sc is not None:
+        require_threats(sc)
     seed = int(sc.seed if seed is None and sc is not None else (seed or 0))
     with scheduler_client(scheduler) as client:      # before the plan: an unreachable scheduler fails fast
         if plan is None:

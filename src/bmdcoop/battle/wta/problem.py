@@ -12,6 +12,7 @@ Shapes: values (n_targets,), pk (n_weapons, n_targets), x (n_weapons, n_targets)
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,17 +31,16 @@ class WTAProblem:
     target_ids: np.ndarray = field(default=None)  # (n_targets,) ids in the original problem
 
     def __post_init__(self):
-        values = np.asarray(self.values, dtype=float)
-        pk = np.asarray(self.pk, dtype=float)
-        rounds = np.asarray(self.rounds)
+        values, pk, rounds = (_array(name, getattr(self, name), dtype)
+                              for name, dtype in (("values", float), ("pk", float), ("rounds", None)))
         if values.ndim != 1 or pk.ndim != 2 or pk.shape[1] != values.size:
             raise InputError(f"pk must have shape (n_weapons, n_targets={values.size}); got {pk.shape}")
         if rounds.shape != (pk.shape[0],):
             raise InputError(f"rounds must have shape ({pk.shape[0]},); got {rounds.shape}")
         if not np.all(np.isfinite(values)) or np.any(values < 0):
-            raise InputError("target values must be finite and >= 0")
+            raise InputError("values: target values must be finite and >= 0")
         if not np.all(np.isfinite(pk)) or np.any((pk < 0) | (pk > 1)):
-            raise InputError("kill probabilities must lie in [0, 1]")
+            raise InputError("pk: kill probabilities must lie in [0, 1]")
         _set(self, "values", values)
         _set(self, "pk", pk)
         _set(self, "rounds", _counts(rounds, "rounds"))
@@ -106,6 +106,21 @@ def _set(obj, name, value) -> None:
     object.__setattr__(obj, name, value)
 
 
+def _array(name: str, value, dtype) -> np.ndarray:
+    """A numeric array of a problem field; strs and bools are refused (numpy would read or cast them)."""
+    if isinstance(value, (str, bytes)):
+        raise InputError(f"{name} must be numbers (a list or array), got a str {value[:40]!r}")
+    try:
+        arr = np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be numbers (a list or array), got {str(value)[:60]}") from None
+    mixed = not isinstance(value, np.ndarray) and any(isinstance(x, (bool, np.bool_))
+                                                     for x in np.asarray(value, dtype=object).ravel())
+    if arr.dtype == bool or arr.dtype.kind not in "iuf" or mixed:
+        raise InputError(f"{name} must be numbers, not True/False or {arr.dtype}")
+    return arr
+
+
 def _counts(a: np.ndarray, name: str) -> np.ndarray:
     if a.size and (not np.all(np.isfinite(a)) or np.any(a < 0) or np.any(a != np.round(a))):
         raise InputError(f"{name} must be whole numbers >= 0")
@@ -124,11 +139,15 @@ def random_instance(n_weapons: int, n_targets: int, seed: int, rounds: int = 1) 
 def read_instance(path: str | Path) -> WTAProblem:
     """Read a file in the Andersen-Pavlikov-Toffolo format: `m n mu`, then n target values one a
     line, then m*n lines `i j p_ij` (0-based ids). Raises InputError naming file:line."""
+    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+        raise InputError(f"path must be a file path (str or pathlib.Path), got {type(path).__name__}")
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"WTA instance {path} is a folder, not a file")
     try:
         text = path.read_text()
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read WTA instance {path}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot read WTA instance {path}: {getattr(exc, 'strerror', None) or exc}") from None
     lines = text.splitlines()
     while lines and not lines[-1].strip():
         lines.pop()

@@ -8,7 +8,8 @@ from bmdcoop.battle.wta.exact import Exact
 from bmdcoop.battle.wta.greedy import Greedy
 from bmdcoop.battle.wta.local_search import LocalSearch
 from bmdcoop.battle.wta.problem import WTAProblem
-from bmdcoop.errors import unknown_name
+from bmdcoop import arguments as _args
+from bmdcoop.errors import InputError, unknown_name
 
 AUTO_EXACT_PAIRS = 100_000   # without a time limit, auto runs the exact solver up to this many pairs
 AUTO_SEARCH_SHARE = 0.3      # with a time limit, the share local search may use before exact starts
@@ -48,8 +49,15 @@ def solve(problem: WTAProblem, solver: str = "auto", *, time_limit_s: float | No
     deterministic budget - use them inside simulations; `time_limit_s` is wall-clock, for the
     command line and benchmarks. `start` is a feasible assignment to improve on.
     """
-    if solver not in SOLVERS:
-        raise unknown_name("WTA solver", solver, SOLVERS)
+    if not isinstance(solver, str) or solver not in SOLVERS:
+        raise unknown_name("WTA solver", str(solver)[:60], SOLVERS)
+    if not isinstance(problem, WTAProblem):
+        raise InputError(f"problem must be a bmdcoop.wta.WTAProblem, got {type(problem).__name__}")
+    if time_limit_s is not None:
+        time_limit_s = _args.number("time_limit_s", time_limit_s, 0.0, lo_open=True, unit="s")
+    iterations = None if iterations is None else _args.count("iterations", iterations, 0)
+    node_limit = None if node_limit is None else _args.count("node_limit", node_limit, 1)
+    seed = _args.seed("seed", seed)
     return SOLVERS[solver](seed).solve(problem, Budget(time_limit_s, iterations, node_limit), start)
 
 
