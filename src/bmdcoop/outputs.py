@@ -38,6 +38,13 @@ def check_output_dir(out: str | os.PathLike, option: str = "--out", of: Path | N
     nearest existing parent is read-only. `of`: the file to be written there (for the message)."""
     out = Path(out)
     what = f"{option} {_named(of if of is not None else out)}"
+    try:
+        return _check_output_dir(out, what)
+    except OSError as exc:        # a name too long for the file system, a loop of links, ...
+        raise InputError(f"{what}: {exc.strerror or exc}") from None
+
+
+def _check_output_dir(out: Path, what: str) -> Path:
     if out.exists() and not out.is_dir():
         raise InputError(f"{what}: {_named(out)} exists and is not a folder")
     place = out

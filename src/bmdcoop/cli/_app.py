@@ -19,8 +19,10 @@ from rich.text import Text
 
 try:  # typer >= 0.23 vendors click
     from typer._click.exceptions import ClickException
+    from typer._click.utils import PacifyFlushWrapper
 except ImportError:  # pragma: no cover - older typer on plain click
     from click.exceptions import ClickException
+    from click.utils import PacifyFlushWrapper
 
 from bmdcoop.errors import InputError, unknown_name
 from bmdcoop.outputs import check_output_dir, jsonable as _jsonable
@@ -50,8 +52,14 @@ def _root(version: bool = typer.Option(False, "--version", callback=_print_versi
 # Names printed come from files (catalog labels, scenario names, paths): never read them as rich
 # markup ('[/bold]' would crash, '[link=...]' would spoof a name) nor as emoji codes (':warning:').
 # Styles are given with style=, never inline, so every console.print of user text is safe.
-console = Console(markup=False, emoji=False)
-err_console = Console(stderr=True, soft_wrap=True, markup=False, emoji=False)
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """rich exits 1 on a closed stdout; hand it to `run_app`, which ends quietly (141)."""
+        raise BrokenPipeError
+
+
+console = _Console(markup=False, emoji=False)
+err_console = _Console(stderr=True, soft_wrap=True, markup=False, emoji=False)
 
 
 def emit(result: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]], None]) -> None:
@@ -208,6 +216,22 @@ def output_dir(text: Optional[str], option: str = "--out") -> Optional[Path]:
     return check_output_dir(_given(text, option, "a folder name"), option)
 
 
+def is_folder(path: Path) -> bool:
+    """Whether `path` is an existing folder; False for a name the system cannot even look up."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def is_file(path: Path) -> bool:
+    """Whether `path` is an existing file; False for a name the system cannot even look up."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def output_file(text: Optional[str], option: str, suffixes: tuple[str, ...] | None = None) -> Optional[Path]:
     """A file to write, checked before any work: a file name (not a folder, nor 'o/'), a suffix in
     `suffixes` if given, and a folder it can be written in (created when written)."""
@@ -215,9 +239,13 @@ def output_file(text: Optional[str], option: str, suffixes: tuple[str, ...] | No
         return None
     text = _given(text, option, "a file name" + (f" ending in {', '.join(suffixes)}" if suffixes else ""))
     path = Path(text)
-    if text.endswith(("/", os.sep)) or path.is_dir():
+    if text.endswith(("/", os.sep)) or is_folder(path):
         raise InputError(f"{option} {clip(text)} is a folder: give a file name"
                          + (f", e.g. {clip(text.rstrip('/' + os.sep) or '.')}/plot{suffixes[0]}" if suffixes else ""))
+    try:
+        path.exists()
+    except OSError as exc:                   # a name too long for the file system, ...
+        raise InputError(f"{option} {clip(text)}: {exc.strerror or exc}") from None
     if suffixes is not None and path.suffix.lower() not in suffixes:
         raise InputError(f"{option} {clip(text)}: unknown file type '{clip(path.suffix) or '(none)'}' "
                          f"(allowed: {', '.join(suffixes)})")
@@ -288,6 +316,12 @@ def run_app(argv: list[str]) -> int:
         sys.stdout.flush()
     except BrokenPipeError:
         return _stdout_closed()
+    except SystemExit:
+        # click meets a closed stdout (EPIPE) by wrapping the streams and exiting 1, which would
+        # read as an internal error; anything else leaving by SystemExit goes on unchanged
+        if isinstance(sys.stdout, PacifyFlushWrapper):
+            return _stdout_closed()
+        raise
     return code
 
 

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from bmdcoop.catalog import load_layer
-from bmdcoop.cli._app import (CATALOG_HELP, app, clip, console, emit, input_path, parse_choice, parse_latlon,
+from bmdcoop.cli._app import (CATALOG_HELP, app, clip, console, emit, is_file, parse_choice, parse_latlon,
                               parse_numbers, user_catalog)
 from bmdcoop.errors import InputError
 from bmdcoop.physics.earth import EARTHS
@@ -67,9 +67,9 @@ def _missile_and_catalog(name: str, catalog_file: Optional[str]):
     cat = user_catalog(catalog_file)
     if not name.strip():
         raise InputError("MISSILE is empty: give a catalog missile name (see `bmdcoop catalog missiles`) or a file")
-    if not name.endswith((".yaml", ".yml")) and not Path(name).is_file():
+    if not name.endswith((".yaml", ".yml")) and not is_file(Path(name)):
         return name, cat
-    if not Path(name).is_file():
+    if not is_file(Path(name)):
         raise InputError(f"missile file '{clip(name)}' not found")
     layer = load_layer(Path(name))
     missiles = sorted(layer.entries.get("missiles", {}))
