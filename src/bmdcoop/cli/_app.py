@@ -193,10 +193,10 @@ def parse_numbers(text: str, option: str, *, example: str, positive: bool = Fals
         try:
             v = float(item)
         except ValueError:
-            raise InputError(f"{option} must be comma-separated numbers, e.g. {example} (got '{clip(item)}')") \
-                from None
+            raise InputError(f"{option} must be a number or comma-separated numbers, e.g. {example} "
+                             f"(got '{clip(item)}')") from None
         if not math.isfinite(v) or (positive and v <= 0):
-            raise InputError(f"{option}: {item} is not allowed; each value must be a finite number"
+            raise InputError(f"{option} {v} is not allowed: each value must be a finite number"
                              + (" > 0" if positive else ""))
         values.append(v)
     return list(dict.fromkeys(values))        # '3,3.0' is one value
