@@ -260,6 +260,7 @@ HUGE_CASES = [
     ("reach-plot", [*REACH, "--plot", HUGE + ".png"]),
     ("unknown-option", ["flyout", "scud-b", "--" + HUGE]),
     ("unknown-command", [HUGE]),
+    ("catalog-name-with-spaces", ["catalog", "sites", "ab " * 30_000]),
 ]
 
 
@@ -276,6 +277,8 @@ def test_long_messages_are_clipped_per_run_and_per_line_count():
     assert clip("a" * 500) == "a" * ECHO_CHARS + "..." and clip("short") == "short"
     text = clip_message("unknown missile '" + "y" * 10_000 + "' (known: scud-b, shahab-3)")
     assert "y" * (ECHO_CHARS + 1) not in text and text.endswith("(known: scud-b, shahab-3)")
+    spaced = clip_message("unknown site '" + "ab " * 30_000 + "' (known: " + ", ".join(["site"] * 200) + ")")
+    assert len(spaced) < 4 * ECHO_CHARS + 200 * 6 and spaced.endswith(", site)")   # the echo cut, the list whole
     many = clip_message("\n".join(f"line {k}" for k in range(500)))
     assert len(many.splitlines()) == MESSAGE_LINES and many.endswith("and 461 more lines")
 

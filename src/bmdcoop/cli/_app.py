@@ -49,15 +49,15 @@ def _root(version: bool = typer.Option(False, "--version", callback=_print_versi
     """Open, fast, validated simulator for cooperative ballistic missile defense."""
 
 
-# Names printed come from files (catalog labels, scenario names, paths): never read them as rich
-# markup ('[/bold]' would crash, '[link=...]' would spoof a name) nor as emoji codes (':warning:').
-# Styles are given with style=, never inline, so every console.print of user text is safe.
 class _Console(Console):
     def on_broken_pipe(self) -> None:
         """rich exits 1 on a closed stdout; hand it to `run_app`, which ends quietly (141)."""
         raise BrokenPipeError
 
 
+# Names printed come from files (catalog labels, scenario names, paths): never read them as rich
+# markup ('[/bold]' would crash, '[link=...]' would spoof a name) nor as emoji codes (':warning:').
+# Styles are given with style=, never inline, so every console.print of user text is safe.
 console = _Console(markup=False, emoji=False)
 err_console = _Console(stderr=True, soft_wrap=True, markup=False, emoji=False)
 
@@ -129,14 +129,19 @@ def clip(text: object, limit: int = ECHO_CHARS) -> str:
     return text if len(text) <= limit + 3 else text[:limit] + "..."
 
 
+LINE_CHARS = 2000        # a message line is cut here: room for every catalog name, never for a 100 KB echo
 _LONG_RUN = re.compile(r"\S{%d,}" % (ECHO_CHARS + 4))
+_LONG_QUOTE = re.compile(r"'([^'\n]{%d,})'" % (ECHO_CHARS + 4))
 
 
 def clip_message(message: str) -> str:
-    """A message fit for a terminal: every run of more than ECHO_CHARS characters without a space
-    (an echoed 100 KB argument, a path) clipped, and at most MESSAGE_LINES lines."""
-    lines = [_LONG_RUN.sub(lambda m: clip(m.group(0)), line) for line in message.splitlines() or [""]]
-    lines = [clip(line, 4 * ECHO_CHARS) for line in lines]
+    """A message fit for a terminal, whoever wrote it: every quoted text and every run without a
+    space longer than ECHO_CHARS (an echoed argument, a path) clipped, each line cut at
+    LINE_CHARS, and at most MESSAGE_LINES lines."""
+    lines = []
+    for line in message.splitlines() or [""]:
+        line = _LONG_QUOTE.sub(lambda m: f"'{clip(m.group(1))}'", line)
+        lines.append(clip(_LONG_RUN.sub(lambda m: clip(m.group(0)), line), LINE_CHARS))
     if len(lines) > MESSAGE_LINES:
         lines = lines[:MESSAGE_LINES - 1] + [f"... and {len(lines) - MESSAGE_LINES + 1} more lines"]
     return "\n".join(lines)
