@@ -207,10 +207,13 @@ def parse_numbers(text: str, option: str, *, example: str, positive: bool = Fals
     return list(dict.fromkeys(values))        # '3,3.0' is one value
 
 
-def input_path(text: Optional[str], option: str) -> Optional[Path]:
+def input_path(text: Optional[str], option: str, what: str = "a file name") -> Optional[Path]:
     """A file or folder to read: None stays None, an empty name is refused (Path('') would mean the
     current folder); whether it exists and parses is the loader's check."""
-    return None if text is None else Path(_given(text, option, "a file name"))
+    if text is None:
+        return None
+    _given(text, option, what)
+    return Path(text)
 
 
 def output_dir(text: Optional[str], option: str = "--out") -> Optional[Path]:
@@ -218,7 +221,8 @@ def output_dir(text: Optional[str], option: str = "--out") -> Optional[Path]:
     empty, not a file, writable or creatable. Nothing is created here."""
     if text is None:
         return None
-    return check_output_dir(_given(text, option, "a folder name"), option)
+    _given(text, option, "a folder name")
+    return check_output_dir(text, option)
 
 
 def is_folder(path: Path) -> bool:
@@ -242,7 +246,7 @@ def output_file(text: Optional[str], option: str, suffixes: tuple[str, ...] | No
     `suffixes` if given, and a folder it can be written in (created when written)."""
     if text is None:
         return None
-    text = _given(text, option, "a file name" + (f" ending in {', '.join(suffixes)}" if suffixes else ""))
+    _given(text, option, "a file name" + (f" ending in {', '.join(suffixes)}" if suffixes else ""))
     path = Path(text)
     if text.endswith(("/", os.sep)) or is_folder(path):
         raise InputError(f"{option} {clip(text)} is a folder: give a file name"

@@ -113,6 +113,7 @@ def run_command(
     from bmdcoop.analysis.compare import run
 
     _check(trials, workers, scheduler, out, engine)
+    scenario = str(input_path(scenario, "SCENARIO"))
     with progress_bar("trials", as_json, unit="trials") as bar:
         res = run(scenario, trials=trials, seed=seed, workers=workers, out=out, force=force, progress=bar,
                   resume=resume, scheduler=scheduler, engine=engine, catalog=input_path(catalog_file, "--catalog"))
@@ -137,6 +138,7 @@ def compare_command(
     from bmdcoop.scenario.models import ARCHITECTURES
 
     _check(trials, workers, scheduler, out, engine)
+    scenario = str(input_path(scenario, "SCENARIO"))
     archs = None if architectures is None else parse_list(architectures, "--architectures",
                                                           example="independent,coordinated", allowed=ARCHITECTURES)
     with progress_bar("trials", as_json, unit="trials") as bar:

@@ -33,6 +33,7 @@ def sweep_command(
     from bmdcoop.analysis.sweep import parse_setting, sweep
 
     _check(trials, workers, out=out)
+    scenario = str(input_path(scenario, "SCENARIO"))
     if not settings:
         raise InputError("give at least one --set PATH=V1,V2,... (e.g. --set batteries.deveselu.rounds=8,24)")
     grid: dict[str, list[Any]] = {}
@@ -74,6 +75,7 @@ def agreements_command(
     from bmdcoop.analysis.agreements import agreement_space, check_count, enumerate_terms
 
     _check(trials, workers)
+    scenario = str(input_path(scenario, "SCENARIO"))
     if screen_trials <= 0:
         raise InputError(f"--screen-trials must be a positive integer (got {screen_trials})")
     from bmdcoop.scenario.models import VETO_SCOPES

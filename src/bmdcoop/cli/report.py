@@ -44,7 +44,7 @@ def report_command(
     if map_trials < 1:
         raise InputError(f"--map-trials must be >= 1 (got {map_trials})")
     threat, copy = _missile(missile)
-    folder = input_path(folder, "FOLDER")
+    folder = input_path(folder, "FOLDER", "a folder name")
     output_dir(str(folder), "FOLDER")              # the report is written into the results folder
     figures = output_dir(figures, "--figures")
     with progress_bar("report", as_json) as bar:
@@ -83,7 +83,7 @@ def study_command(
     if workers is not None and workers < 1:
         raise InputError(f"--workers must be >= 1 (got {workers})")
     out = output_dir(out, "--out")
-    examples = input_path(examples, "--examples")
+    examples = input_path(examples, "--examples", "a folder name")
     with progress_bar("study", as_json) as bar:
         bar(0, 1, name)
         res = run_study(name, out, trials=trials, examples=examples, workers=workers, quick=quick,

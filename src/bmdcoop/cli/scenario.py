@@ -20,6 +20,7 @@ def validate_command(
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
     """Check a scenario file; list every mistake with file:line:column. Exit 2 when invalid."""
+    scenario = str(input_path(scenario, "SCENARIO"))
     result = validate_scenario(scenario, input_path(catalog_file, "--catalog"))
 
     def render(res: dict) -> None:

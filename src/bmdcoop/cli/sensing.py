@@ -28,6 +28,7 @@ def timeline_command(
         kw["fire_control_sigma_m"] = fc_sigma_m
     if fc_horizon_s is not None:
         kw["fire_control_horizon_s"] = fc_horizon_s
+    scenario = str(input_path(scenario, "SCENARIO"))
     result = timeline(scenario, settings=TrackSettings(**kw), catalog=input_path(catalog_file, "--catalog")).as_dict()
 
     def render(res: dict) -> None:
