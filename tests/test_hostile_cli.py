@@ -153,7 +153,7 @@ LISTS = [
     ("compare-architectures-unknown", [*COMPARE, "--architectures", "coordinated,monarchy"],
      ["--architectures", "monarchy", "joint-sectoral"]),
     ("agreements-vetoes-empty", [*AGREE, "--vetoes", ","], ["--vetoes", "empty"]),
-    ("agreements-vetoes-unknown", [*AGREE, "--vetoes", "nuclear"], ["--vetoes", "nuclear", "own-airspace"]),
+    ("agreements-vetoes-unknown", [*AGREE, "--vetoes", "nuclear"], ["veto", "nuclear", "own-airspace"]),
     ("agreements-latencies-empty", [*AGREE, "--latencies-s", ""], ["--latencies-s", "empty"]),
     ("agreements-latencies-word", [*AGREE, "--latencies-s", "0,soon"], ["--latencies-s", "soon"]),
     ("agreements-architectures-empty", [*AGREE, "--architectures", " , "], ["--architectures", "empty"]),

@@ -169,16 +169,17 @@ def parse_latlon(text: str, option: str) -> tuple[float, float]:
     return lat, lon
 
 
-def parse_choice(value: str, option: str, allowed) -> str:
-    """`value` if it is one of `allowed`, else the message naming the option and listing them."""
+def parse_choice(value: str, option: str, allowed, kind: str = "value") -> str:
+    """`value` if it is one of `allowed`, else the message naming the option, the closest allowed
+    value and all of them: "--engine: unknown engine 'warp' (known: auto, event, fast)"."""
     if value not in allowed:
-        raise unknown_name(f"{option} value", clip(value), allowed)
+        raise InputError(f"{option}: {unknown_name(kind, clip(value), allowed)}")
     return value
 
 
-def parse_list(text: str, option: str, *, example: str, allowed=None) -> list[str]:
+def parse_list(text: str, option: str, *, example: str, allowed=None, kind: str = "value") -> list[str]:
     """'a,b,c' -> ['a', 'b', 'c']: blanks and repeats dropped (order kept); an empty list, a value
-    not in `allowed` or more than MAX_LIST_ITEMS distinct values is refused."""
+    not in `allowed` (a `kind`, for the message) or more than MAX_LIST_ITEMS distinct values is refused."""
     items = list(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
     if not items:
         raise InputError(f"{option} is empty ('{clip(text)}'): give a comma-separated list, e.g. {example}")
@@ -186,7 +187,7 @@ def parse_list(text: str, option: str, *, example: str, allowed=None) -> list[st
         raise InputError(f"{option} holds {len(items):,} distinct values; at most {MAX_LIST_ITEMS} are allowed "
                          "(run several commands for more)")
     for item in items if allowed is not None else ():
-        parse_choice(item, option, allowed)
+        parse_choice(item, option, allowed, kind)
     return items
 
 

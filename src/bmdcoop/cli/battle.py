@@ -39,7 +39,7 @@ def _check(trials: int, workers: Optional[int], scheduler: Optional[str] = None,
     if scheduler is not None and not scheduler.strip():
         raise InputError("--scheduler is empty: give the Dask scheduler's address, e.g. tcp://10.0.0.5:8786")
     if engine is not None:
-        parse_choice(engine, "--engine", ENGINES)
+        parse_choice(engine, "--engine", ENGINES, "engine")
     output_dir(out, "--out")
 
 
@@ -140,7 +140,8 @@ def compare_command(
     _check(trials, workers, scheduler, out, engine)
     scenario = str(input_path(scenario, "SCENARIO"))
     archs = None if architectures is None else parse_list(architectures, "--architectures",
-                                                          example="independent,coordinated", allowed=ARCHITECTURES)
+                                                          example="independent,coordinated", allowed=ARCHITECTURES,
+                                                          kind="architecture")
     with progress_bar("trials", as_json, unit="trials") as bar:
         res = compare(scenario, architectures=archs, trials=trials, seed=seed, workers=workers, out=out,
                       force=force, progress=bar, scheduler=scheduler, engine=engine,

@@ -78,11 +78,8 @@ def agreements_command(
     scenario = str(input_path(scenario, "SCENARIO"))
     if screen_trials <= 0:
         raise InputError(f"--screen-trials must be a positive integer (got {screen_trials})")
-    from bmdcoop.scenario.models import VETO_SCOPES
-
     lat = None if latencies is None else parse_numbers(latencies, "--latencies-s", example="0,8,30")
-    veto = () if vetoes.strip() == "none" else tuple(parse_list(vetoes, "--vetoes", example="own-airspace",
-                                                                 allowed=VETO_SCOPES))
+    veto = () if vetoes.strip() == "none" else tuple(parse_list(vetoes, "--vetoes", example="own-airspace"))
     archs = None if architectures is None else parse_list(architectures, "--architectures",
                                                           example="coordinated,single-command:nato")
     options = dict(architectures=archs, latencies_s=lat, vetoes=veto, max_offers=max_offers,

@@ -29,7 +29,7 @@ def _footprint_trajectory(trajectory: str) -> str:
         raise InputError(f"--trajectory {trajectory}: footprint flies min-energy trajectories only (a {trajectory} "
                          "trajectory needs an apogee per aimpoint); for one lofted or depressed flight use "
                          "`bmdcoop flyout MISSILE --loft-apogee-km A`")
-    return parse_choice(trajectory, "--trajectory", FOOTPRINT_TRAJECTORIES)
+    return parse_choice(trajectory, "--trajectory", FOOTPRINT_TRAJECTORIES, "footprint trajectory")
 
 
 @app.command("footprint")
@@ -68,7 +68,7 @@ def footprint_command(
     battery = list(dict.fromkeys(battery))
     trajectory = _footprint_trajectory(trajectory)
     if cueing is not None:
-        parse_choice(cueing, "--cueing", CUEING_LEVELS)
+        parse_choice(cueing, "--cueing", CUEING_LEVELS, "cueing")
     if scenario is not None and forward_radar:
         raise InputError("--forward-radar is for preset batteries; a scenario's sensors are its own")
     forward_radar = list(dict.fromkeys(forward_radar))
@@ -128,9 +128,9 @@ def reach_command(
                          "iran-to-us-east-coast) or a scenario file")
     deps = None if deployment is None else parse_list(deployment, "--deployment", example="epaa-phase2,epaa-phase3")
     speeds_kms = parse_numbers(speeds, "--interceptor-speeds-kms", example="3,4.5,5.5,7", positive=True)
-    cueings = parse_list(cueing, "--cueing", example="own,space-ir", allowed=CUEING_LEVELS)
+    cueings = parse_list(cueing, "--cueing", example="own,space-ir", allowed=CUEING_LEVELS, kind="cueing")
     if threat_model is not None:
-        parse_choice(threat_model, "--threat-model", THREAT_MODELS)
+        parse_choice(threat_model, "--threat-model", THREAT_MODELS, "threat model")
     with progress_bar("reach", quiet=as_json) as progress:
         res = reach(preset, deployment=deps, speeds_kms=speeds_kms, cueing=cueings, threat_model=threat_model,
                     payload_kg=payload_kg, catalog=input_path(catalog_file, "--catalog"), progress=progress)

@@ -44,7 +44,7 @@ def trajectory_command(
     _finite("--loft-apogee-km", loft_apogee_km)
     launch = parse_latlon(from_, "--from") if from_ is not None else (0.0, 0.0)
     aim = parse_latlon(to, "--to") if to is not None else None
-    parse_choice(earth, "--earth", EARTHS)
+    parse_choice(earth, "--earth", EARTHS, "earth model")
     res = trajectory(range_km, min_energy=min_energy, apogee_km=loft_apogee_km,
                      flight_path_angle_deg=flight_path_angle_deg, launch=launch, azimuth_deg=azimuth_deg, to=aim,
                      earth=earth, rotation=not no_rotation, drag=not no_drag, sample_dt_s=None)
@@ -111,7 +111,7 @@ def flyout_command(
     _finite("--loft-apogee-km", loft_apogee_km)
     launch = parse_latlon(from_, "--from") if from_ is not None else (0.0, 0.0)
     aim = parse_latlon(to, "--to") if to is not None else None
-    parse_choice(earth, "--earth", EARTHS)
+    parse_choice(earth, "--earth", EARTHS, "earth model")
     ttype = "min-energy"
     if loft_apogee_km is not None:
         ttype = "lofted"
