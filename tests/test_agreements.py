@@ -91,7 +91,7 @@ def duel_file(tmp_path_factory):
     (["--architectures", "single-command:china"], ["unknown commanding party 'china'"]),
     (["--architectures", "independent"], ["going alone"]),
     (["--vetoes", "sometimes"], ["unknown veto", "own-airspace, all-intercepts"]),
-    (["--latencies-s", "0,soon"], ["--latencies-s must be numbers"]),
+    (["--latencies-s", "0,soon"], ["--latencies-s must be a number", "'soon'"]),
     (["--screen-trials", "0"], ["--screen-trials"]),
 ])
 def test_bad_options_exit_2(capsys, duel_file, args, needles):

@@ -27,18 +27,47 @@ def jsonable(obj: Any) -> Any:
     return obj
 
 
+def _named(path: Path) -> str:
+    text = str(path)
+    return text if len(text) <= 83 else text[:80] + "..."
+
+
+def check_output_dir(out: str | os.PathLike, option: str = "--out", of: Path | None = None) -> Path:
+    """Refuse, before any work and without creating anything, a folder that results cannot be
+    written into: one that is a file, one under a file, a read-only one, or a missing one whose
+    nearest existing parent is read-only. `of`: the file to be written there (for the message)."""
+    out = Path(out)
+    what = f"{option} {_named(of if of is not None else out)}"
+    try:
+        return _check_output_dir(out, what)
+    except OSError as exc:        # a name too long for the file system, a loop of links, ...
+        raise InputError(f"{what}: {exc.strerror or exc}") from None
+
+
+def _check_output_dir(out: Path, what: str) -> Path:
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{what}: {_named(out)} exists and is not a folder")
+    place = out
+    while not place.exists() and place != place.parent:   # the nearest folder that exists
+        place = place.parent
+    if not place.is_dir():
+        raise InputError(f"{what}: {_named(place)} is a file, so no folder can be made under it")
+    if not os.access(place, os.W_OK | os.X_OK):
+        where = "is" if place == out else f"cannot be created: {_named(place)} is"
+        raise InputError(f"{what}: the folder {where} not writable; choose a folder you can write to")
+    return out
+
+
 def writable_dir(out: str | os.PathLike, option: str = "--out") -> Path:
     """Create folder `out` before any work and make sure files can be written there."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{option} {out} exists and is not a directory")
+    out = check_output_dir(out, option)
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".bmdcoop-write-test"
         probe.write_text("")
         probe.unlink()
     except OSError as exc:
-        raise InputError(f"{option} {out}: cannot write there ({exc.strerror or exc})") from None
+        raise InputError(f"{option} {_named(out)}: cannot write there ({exc.strerror or exc})") from None
     return out
 
 

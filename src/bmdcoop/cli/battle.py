@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any, Optional
 
 import typer
 from rich.table import Table
 
-from bmdcoop.cli._app import CATALOG_HELP, app, console, emit, progress_bar
+from bmdcoop.cli._app import CATALOG_HELP, app, console, emit, input_path, output_dir, parse_choice, parse_list, \
+    progress_bar
 from bmdcoop.errors import InputError
 
 _NO_REPORT = typer.Option(False, "--no-report", help="with --out: skip report.html, scene.czml and scene.kml")
@@ -27,15 +27,23 @@ _ENGINE = typer.Option("auto", "--engine", help="auto (compiled fast path where 
                                                 "engine; same rows), event, or fast")
 
 
-def _check(trials: int, workers: Optional[int], scheduler: Optional[str] = None, out: Optional[str] = None) -> None:
+def _check(trials: int, workers: Optional[int], scheduler: Optional[str] = None, out: Optional[str] = None,
+           engine: Optional[str] = None) -> None:
+    """The campaign options every campaign command shares, checked before the scenario is read;
+    `--out` must be a folder results can be written into (`output_dir`)."""
+    from bmdcoop.sim.campaign import ENGINES
+
     if trials <= 0:
         raise InputError(f"--trials must be a positive integer (got {trials})")
     if workers is not None and workers < 1:
         raise InputError(f"--workers must be >= 1 (got {workers})")
     if workers is not None and scheduler is not None:
         raise InputError("--workers (local processes) and --scheduler (a Dask cluster) exclude each other: give one")
-    if out is not None and not out.strip():
-        raise InputError("--out is empty: give a folder name")
+    if scheduler is not None and not scheduler.strip():
+        raise InputError("--scheduler is empty: give the Dask scheduler's address, e.g. tcp://10.0.0.5:8786")
+    if engine is not None:
+        parse_choice(engine, "--engine", ENGINES, "engine")
+    output_dir(out, "--out")
 
 
 def _pm(value: float, ci: list[float] | None, digits: int = 2) -> str:
@@ -162,16 +170,18 @@ def run_command(
     resume: bool = typer.Option(False, "--resume", help="continue an interrupted run of the same scenario, "
                                 "trials and seed in --out, keeping the chunks it finished"),
     scheduler: Optional[str] = _SCHEDULER, as_json: bool = _JSON, engine: str = _ENGINE,
-    catalog_file: Optional[Path] = _CATALOG, no_report: bool = _NO_REPORT, vary: str = _VARY, vary_k: int = _VARY_K,
+    catalog_file: Optional[str] = _CATALOG, no_report: bool = _NO_REPORT, vary: str = _VARY, vary_k: int = _VARY_K,
 ) -> None:
     """Monte Carlo campaign of a scenario as written: per party, P(no leak), leakers, interceptors
     used, surviving value and what it cedes, with 95 % intervals."""
     from bmdcoop.analysis.compare import run
 
-    _check(trials, workers, scheduler, out)
+    _check(trials, workers, scheduler, out, engine)
+    scenario = str(input_path(scenario, "SCENARIO"))
     with progress_bar("trials", as_json, unit="trials") as bar:
         res = run(scenario, trials=trials, seed=seed, workers=workers, out=out, force=force, progress=bar,
-                  resume=resume, scheduler=scheduler, engine=engine, catalog=catalog_file, vary=vary, vary_k=vary_k)
+                  resume=resume, scheduler=scheduler, engine=engine, catalog=input_path(catalog_file, "--catalog"),
+                  vary=vary, vary_k=vary_k)
     emit(_with_report(res, out, no_report), as_json, _render)
 
 
@@ -184,21 +194,23 @@ def compare_command(
     trials: int = _TRIALS, seed: Optional[int] = _SEED, workers: Optional[int] = _WORKERS,
     out: Optional[str] = typer.Option(None, "--out", help="folder: OUT/<variant>/ results and OUT/summary.json"),
     force: bool = _FORCE, scheduler: Optional[str] = _SCHEDULER, as_json: bool = _JSON,
-    engine: str = _ENGINE, catalog_file: Optional[Path] = _CATALOG, no_report: bool = _NO_REPORT,
+    engine: str = _ENGINE, catalog_file: Optional[str] = _CATALOG, no_report: bool = _NO_REPORT,
     vary: str = _VARY, vary_k: int = _VARY_K,
 ) -> None:
     """The same raid under several architectures or variants, on the same random draws: per party
     metrics with 95 % intervals and paired differences against the first variant."""
     from bmdcoop.analysis.compare import compare
 
-    _check(trials, workers, scheduler, out)
-    archs = None
-    if architectures is not None:
-        archs = [a.strip() for a in architectures.split(",") if a.strip()]
-        if not archs:
-            raise InputError("--architectures is empty: give e.g. independent,coordinated")
+    from bmdcoop.scenario.models import ARCHITECTURES
+
+    _check(trials, workers, scheduler, out, engine)
+    scenario = str(input_path(scenario, "SCENARIO"))
+    archs = None if architectures is None else parse_list(architectures, "--architectures",
+                                                          example="independent,coordinated", allowed=ARCHITECTURES,
+                                                          kind="architecture")
     with progress_bar("trials", as_json, unit="trials") as bar:
         res = compare(scenario, architectures=archs, trials=trials, seed=seed, workers=workers, out=out,
-                      force=force, progress=bar, scheduler=scheduler, engine=engine, catalog=catalog_file,
+                      force=force, progress=bar, scheduler=scheduler, engine=engine,
+                      catalog=input_path(catalog_file, "--catalog"),
                       vary=vary, vary_k=vary_k)
     emit(_with_report(res, out, no_report), as_json, _render)

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.table import Table
 
 from bmdcoop.bench import suite
-from bmdcoop.cli._app import app, console, emit, progress_bar
+from bmdcoop.cli._app import app, console, emit, output_file, progress_bar
 from bmdcoop.errors import unknown_name
 
 
@@ -31,12 +30,16 @@ def run_benchmarks(only: str | None = None, progress=None) -> dict:
 @app.command("bench")
 def bench_command(
     only: Optional[str] = typer.Option(None, "--only", help="run one benchmark by name"),
-    out: Path = typer.Option(Path("BENCHMARKS.json"), "--out", help="where to write the JSON results"),
+    out: str = typer.Option("BENCHMARKS.json", "--out", help="where to write the JSON results"),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
     """Run the benchmark suite (fast path vs baseline, side by side in one run)."""
+    out = output_file(out, "--out", (".json",))
+    if only is not None and only not in suite():
+        raise unknown_name("--only benchmark", only, suite())
     with progress_bar("benchmarks", quiet=as_json) as progress:
         result = run_benchmarks(only, progress=progress)
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
 
     def render(res: dict) -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 from typing import Any, Optional
 
 import typer
@@ -84,7 +83,7 @@ def catalog_command(
     kind: Optional[str] = typer.Argument(None, help="missiles, interceptors, sensors or sites (all if omitted)"),
     name: Optional[str] = typer.Argument(None, help="an entry: every field with value, unit, public range, "
                                                     "source and note"),
-    catalog_file: Optional[Path] = typer.Option(None, "--catalog", help=CATALOG_HELP),
+    catalog_file: Optional[str] = typer.Option(None, "--catalog", help=CATALOG_HELP),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
     """List catalog entries with their public sources, or every field of one entry."""

@@ -2,13 +2,12 @@
 Pareto set, on common random numbers."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Optional
 
 import typer
 from rich.table import Table
 
-from bmdcoop.cli._app import app, console, emit, err_console, progress_bar
+from bmdcoop.cli._app import app, console, emit, err_console, input_path, parse_list, parse_numbers, progress_bar
 from bmdcoop.cli.battle import _CATALOG, _FORCE, _JSON, _SEED, _TRIALS, _WORKERS, _check, _pm, _render
 from bmdcoop.errors import InputError
 
@@ -19,15 +18,6 @@ SET_HELP = ("PATH=V1,V2,...: a field path - batteries.deveselu.rounds, agreement
             "combinations; the first combination is the baseline of the paired differences.")
 
 
-def _list(text: Optional[str], option: str) -> Optional[list[str]]:
-    if text is None:
-        return None
-    items = [t.strip() for t in text.split(",") if t.strip()]
-    if not items:
-        raise InputError(f"{option} is empty: give a comma-separated list")
-    return items
-
-
 @app.command("sweep")
 def sweep_command(
     scenario: str = typer.Argument(..., help="scenario YAML file"),
@@ -36,13 +26,14 @@ def sweep_command(
     out: Optional[str] = typer.Option(None, "--out", help="folder: OUT/variant-<k>/ results and OUT/summary.json"),
     force: bool = _FORCE,
     max_variants: int = typer.Option(100, "--max-variants", help="refuse a grid with more variants than this"),
-    as_json: bool = _JSON, catalog_file: Optional[Path] = _CATALOG,
+    as_json: bool = _JSON, catalog_file: Optional[str] = _CATALOG,
 ) -> None:
     """A grid of variants of a scenario on the same random draws: per variant and party, metrics with
     95 % intervals, and paired differences against the first variant."""
     from bmdcoop.analysis.sweep import parse_setting, sweep
 
-    _check(trials, workers)
+    _check(trials, workers, out=out)
+    scenario = str(input_path(scenario, "SCENARIO"))
     if not settings:
         raise InputError("give at least one --set PATH=V1,V2,... (e.g. --set batteries.deveselu.rounds=8,24)")
     grid: dict[str, list[Any]] = {}
@@ -51,11 +42,9 @@ def sweep_command(
         if path in grid:
             raise InputError(f"--set {path} is given twice: put all its values in one --set")
         grid[path] = values
-    if out is not None and not out.strip():
-        raise InputError("--out is empty: give a folder name")
     with progress_bar("sweep", as_json, unit="trials") as bar:
         res = sweep(scenario, grid, trials=trials, seed=seed, workers=workers, out=out, force=force,
-                    max_variants=max_variants, progress=bar, catalog=catalog_file)
+                    max_variants=max_variants, progress=bar, catalog=input_path(catalog_file, "--catalog"))
     emit(res.as_dict(), as_json, _render)
 
 
@@ -77,7 +66,7 @@ def agreements_command(
                                "(own-airspace, all-intercepts), or none"),
     max_offers: int = typer.Option(8, "--max-offers", help="a party offers every subset of its sensor sites "
                                    "if there are at most this many, else none, each site, or all"),
-    as_json: bool = _JSON, catalog_file: Optional[Path] = _CATALOG,
+    as_json: bool = _JSON, catalog_file: Optional[str] = _CATALOG,
 ) -> None:
     """The agreement space: every combination of the terms of a deal (sensors shared each way, latency,
     sectors, vetoes, architecture), screened with few trials, the candidates confirmed with many on
@@ -86,15 +75,15 @@ def agreements_command(
     from bmdcoop.analysis.agreements import agreement_space, check_count, enumerate_terms
 
     _check(trials, workers)
+    scenario = str(input_path(scenario, "SCENARIO"))
     if screen_trials <= 0:
         raise InputError(f"--screen-trials must be a positive integer (got {screen_trials})")
-    try:
-        lat = [float(x) for x in _list(latencies, "--latencies-s")] if latencies is not None else None
-    except ValueError:
-        raise InputError(f"--latencies-s must be numbers in seconds, e.g. 0,8,30 (got '{latencies}')") from None
-    veto = () if vetoes.strip() == "none" else tuple(_list(vetoes, "--vetoes"))
-    options = dict(architectures=_list(architectures, "--architectures"), latencies_s=lat, vetoes=veto,
-                   max_offers=max_offers, catalog=catalog_file)
+    lat = None if latencies is None else parse_numbers(latencies, "--latencies-s", example="0,8,30")
+    veto = () if vetoes.strip() == "none" else tuple(parse_list(vetoes, "--vetoes", example="own-airspace"))
+    archs = None if architectures is None else parse_list(architectures, "--architectures",
+                                                          example="coordinated,single-command:nato")
+    options = dict(architectures=archs, latencies_s=lat, vetoes=veto, max_offers=max_offers,
+                   catalog=input_path(catalog_file, "--catalog"))
     n = len(enumerate_terms(scenario, **options))
     check_count(n, max_variants)
     err_console.print(f"{n} agreements (going alone included): screening each with {screen_trials} trials",

@@ -8,8 +8,10 @@ from typing import Optional
 import typer
 
 from bmdcoop.catalog import load_layer
-from bmdcoop.cli._app import CATALOG_HELP, app, console, emit, parse_latlon, user_catalog
+from bmdcoop.cli._app import (CATALOG_HELP, app, clip, console, emit, is_file, parse_choice, parse_latlon,
+                              parse_numbers, user_catalog)
 from bmdcoop.errors import InputError
+from bmdcoop.physics.earth import EARTHS
 from bmdcoop.physics.propagate import Forces
 from bmdcoop.physics.targeting import flyout, trajectory
 
@@ -40,8 +42,9 @@ def trajectory_command(
     """Ideal ballistic flight from burnout at the surface: burnout speed and angle, apogee, time."""
     _finite("--range-km", range_km)
     _finite("--loft-apogee-km", loft_apogee_km)
-    launch = parse_latlon(from_, "--from") if from_ else (0.0, 0.0)
-    aim = parse_latlon(to, "--to") if to else None
+    launch = parse_latlon(from_, "--from") if from_ is not None else (0.0, 0.0)
+    aim = parse_latlon(to, "--to") if to is not None else None
+    parse_choice(earth, "--earth", EARTHS, "earth model")
     res = trajectory(range_km, min_energy=min_energy, apogee_km=loft_apogee_km,
                      flight_path_angle_deg=flight_path_angle_deg, launch=launch, azimuth_deg=azimuth_deg, to=aim,
                      earth=earth, rotation=not no_rotation, drag=not no_drag, sample_dt_s=None)
@@ -58,42 +61,28 @@ def trajectory_command(
     emit(out, as_json, render)
 
 
-def _missile_and_catalog(name: str, catalog_file: Optional[Path]):
+def _missile_and_catalog(name: str, catalog_file: Optional[str]):
     """(missile name, catalog): a name in the package or `--catalog` file, or a catalog file holding
     exactly one missile (`flyout FILE.yaml`)."""
     cat = user_catalog(catalog_file)
-    if not name.endswith((".yaml", ".yml")) and not _is(Path.is_file, name):
+    if not name.strip():
+        raise InputError("MISSILE is empty: give a catalog missile name (see `bmdcoop catalog missiles`) or a file")
+    if not name.endswith((".yaml", ".yml")) and not is_file(Path(name)):
         return name, cat
-    if not _is(Path.is_file, name):
-        what = "is not a regular file" if _is(Path.exists, name) else "not found"
-        raise InputError(f"missile file '{name if len(name) <= 200 else name[:197] + '...'}' {what}")
+    if not is_file(Path(name)):
+        raise InputError(f"missile file '{clip(name)}' not found")
     layer = load_layer(Path(name))
     missiles = sorted(layer.entries.get("missiles", {}))
     if len(missiles) != 1:
-        raise InputError(f"missile file '{name}' holds {len(missiles)} missiles ({', '.join(missiles) or 'none'}); "
+        raise InputError(f"missile file '{clip(name)}' holds {len(missiles)} missiles ({', '.join(missiles) or 'none'}); "
                          "give it as --catalog FILE with a missile name, or keep one missile in it")
     return missiles[0], cat.with_layer(layer)
-
-
-def _is(test, name: str) -> bool:
-    """`Path(name).is_file()` / `.exists()`, False for a name the system cannot even look up (too long)."""
-    try:
-        return test(Path(name))
-    except (OSError, ValueError):
-        return False
 
 
 def _payloads(text: Optional[str]) -> list[float | None]:
     if text is None:
         return [None]
-    try:
-        values = [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise InputError(f"--payload-kg must be a number or comma-separated numbers, e.g. 700,1000 (got '{text}')") \
-            from None
-    for v in values:
-        _finite("--payload-kg", v)
-    return values or [None]
+    return parse_numbers(text, "--payload-kg", example="700,1000", positive=True)
 
 
 @app.command("flyout")
@@ -114,14 +103,15 @@ def flyout_command(
     no_drag: bool = typer.Option(False, "--no-drag", help="no atmosphere"),
     payload_kg: Optional[str] = typer.Option(None, "--payload-kg", help="payload in kg instead of the catalog's; "
                                              "with --max-range a list (500,1000,1500) gives the range-payload curve"),
-    catalog_file: Optional[Path] = typer.Option(None, "--catalog", help=CATALOG_HELP),
+    catalog_file: Optional[str] = typer.Option(None, "--catalog", help=CATALOG_HELP),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
     """Powered + ballistic flight of a catalog missile: range, apogee, flight and burnout figures."""
     _finite("--range-km", range_km)
     _finite("--loft-apogee-km", loft_apogee_km)
-    launch = parse_latlon(from_, "--from") if from_ else (0.0, 0.0)
-    aim = parse_latlon(to, "--to") if to else None
+    launch = parse_latlon(from_, "--from") if from_ is not None else (0.0, 0.0)
+    aim = parse_latlon(to, "--to") if to is not None else None
+    parse_choice(earth, "--earth", EARTHS, "earth model")
     ttype = "min-energy"
     if loft_apogee_km is not None:
         ttype = "lofted"

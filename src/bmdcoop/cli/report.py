@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from bmdcoop.cli._app import app, console, emit, progress_bar
+from bmdcoop.cli._app import app, clip, console, emit, input_path, output_dir, progress_bar
 from bmdcoop.errors import InputError
 
 
@@ -18,13 +18,13 @@ def _missile(text: Optional[str]) -> tuple[Optional[str], int]:
         return None, 0
     threat, _, copy = text.partition(":")
     if not threat or (copy and not copy.isdigit()):
-        raise InputError(f"--missile must be THREAT or THREAT:COPY, e.g. irbm-warsaw:1 (got '{text}')")
+        raise InputError(f"--missile must be THREAT or THREAT:COPY, e.g. irbm-warsaw:1 (got '{clip(text)}')")
     return threat, int(copy or 0)
 
 
 @app.command("report")
 def report_command(
-    folder: Path = typer.Argument(..., help="the --out folder of bmdcoop run or compare"),
+    folder: str = typer.Argument(..., help="the --out folder of bmdcoop run or compare"),
     variant: Optional[str] = typer.Option(None, "--variant", help="variant for the map, timeline and globe files "
                                                                   "(default: the first)"),
     trial: int = typer.Option(0, "--trial", help="trial shown on the globe and in the timeline"),
@@ -32,7 +32,7 @@ def report_command(
                                                                   "(default: the most engaged missile of the trial)"),
     map_trials: int = typer.Option(200, "--map-trials", help="trials whose intercept points are drawn on the map"),
     no_globe: bool = typer.Option(False, "--no-globe", help="skip scene.czml and scene.kml"),
-    figures: Optional[Path] = typer.Option(None, "--figures", help="also write the paper figures (PNG, SVG) here"),
+    figures: Optional[str] = typer.Option(None, "--figures", help="also write the paper figures (PNG, SVG) here"),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
     """Write FOLDER/report.html (opens offline), FOLDER/scene.czml (Cesium) and FOLDER/scene.kml
@@ -44,6 +44,9 @@ def report_command(
     if map_trials < 1:
         raise InputError(f"--map-trials must be >= 1 (got {map_trials})")
     threat, copy = _missile(missile)
+    folder = input_path(folder, "FOLDER", "a folder name")
+    output_dir(str(folder), "FOLDER")              # the report is written into the results folder
+    figures = output_dir(figures, "--figures")
     with progress_bar("report", as_json) as bar:
         bar(0, 1, "writing")
         paths = write_outputs(folder, variant=variant, trial=trial, threat=threat, copy=copy, map_trials=map_trials,
@@ -64,10 +67,10 @@ def report_command(
 @app.command("study")
 def study_command(
     name: str = typer.Argument(..., help="iran-raid-terms, deterrence or agreements"),
-    out: Optional[Path] = typer.Option(None, "--out", help="folder for figures/ and numbers.json "
-                                                           "(default: docs/studies/NAME)"),
+    out: Optional[str] = typer.Option(None, "--out", help="folder for figures/ and numbers.json "
+                                                          "(default: docs/studies/NAME)"),
     trials: int = typer.Option(1000, "--trials", help="Monte Carlo trials per variant"),
-    examples: Path = typer.Option(Path("examples"), "--examples", help="folder holding the study's scenarios"),
+    examples: str = typer.Option("examples", "--examples", help="folder holding the study's scenarios"),
     workers: Optional[int] = typer.Option(None, "--workers", help="local processes (default: all cores)"),
     quick: bool = typer.Option(False, "--quick", help="fewer speeds and deployments (deterrence): a smoke run"),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
@@ -79,6 +82,8 @@ def study_command(
         raise InputError(f"--trials must be a positive integer (got {trials})")
     if workers is not None and workers < 1:
         raise InputError(f"--workers must be >= 1 (got {workers})")
+    out = output_dir(out, "--out")
+    examples = input_path(examples, "--examples", "a folder name")
     with progress_bar("study", as_json) as bar:
         bar(0, 1, name)
         res = run_study(name, out, trials=trials, examples=examples, workers=workers, quick=quick,

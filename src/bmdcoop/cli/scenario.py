@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Optional
 
 import typer
 
 from bmdcoop.catalog import catalog_schema
-from bmdcoop.cli._app import CATALOG_HELP, app, console, emit
+from bmdcoop.cli._app import CATALOG_HELP, app, console, emit, input_path
 from bmdcoop.errors import InputError
 from bmdcoop.scenario import scenario_schema, validate_scenario
 
@@ -17,11 +16,12 @@ from bmdcoop.scenario import scenario_schema, validate_scenario
 @app.command("validate")
 def validate_command(
     scenario: str = typer.Argument(..., help="scenario YAML file"),
-    catalog_file: Optional[Path] = typer.Option(None, "--catalog", help=CATALOG_HELP),
+    catalog_file: Optional[str] = typer.Option(None, "--catalog", help=CATALOG_HELP),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
     """Check a scenario file; list every mistake with file:line:column. Exit 2 when invalid."""
-    result = validate_scenario(scenario, catalog_file)
+    scenario = str(input_path(scenario, "SCENARIO"))
+    result = validate_scenario(scenario, input_path(catalog_file, "--catalog"))
 
     def render(res: dict) -> None:
         if res["valid"]:

@@ -1,13 +1,12 @@
 """`bmdcoop timeline SCENARIO`: per threat and party, first detection, fire-control track, sensors."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.table import Table
 
-from bmdcoop.cli._app import CATALOG_HELP, app, console, emit
+from bmdcoop.cli._app import CATALOG_HELP, app, console, emit, input_path
 from bmdcoop.sensing.tracking import TrackSettings
 
 
@@ -18,7 +17,7 @@ def timeline_command(
                                                help="fire-control threshold: worst-axis 1-sigma position, m (default 500)"),
     fc_horizon_s: Optional[float] = typer.Option(None, "--fc-horizon-s",
                                                  help="prediction horizon of the fire-control test, s (default 60)"),
-    catalog_file: Optional[Path] = typer.Option(None, "--catalog", help=CATALOG_HELP),
+    catalog_file: Optional[str] = typer.Option(None, "--catalog", help=CATALOG_HELP),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
     """When each party first detects each threat and when it holds a fire-control track."""
@@ -29,7 +28,9 @@ def timeline_command(
         kw["fire_control_sigma_m"] = fc_sigma_m
     if fc_horizon_s is not None:
         kw["fire_control_horizon_s"] = fc_horizon_s
-    result = timeline(scenario, settings=TrackSettings(**kw), catalog=catalog_file, keep_covariance=False).as_dict()
+    scenario = str(input_path(scenario, "SCENARIO"))
+    result = timeline(scenario, settings=TrackSettings(**kw), catalog=input_path(catalog_file, "--catalog"),
+                      keep_covariance=False).as_dict()
 
     def render(res: dict) -> None:
         fc = res["fire_control"]

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from bmdcoop.battle.wta import SOLVERS, read_instance, solve
-from bmdcoop.cli._app import app, console, emit
+from bmdcoop.cli._app import app, console, emit, input_path
 from bmdcoop.errors import InputError, unknown_name
 
 SHOWN_PAIRS = 20   # the table lists this many assigned pairs; --json gives all
@@ -29,7 +29,7 @@ def solve_instance(path: Path, solver: str = "auto", time_limit_s: float | None 
 
 @app.command("wta")
 def wta_command(
-    instance: Path = typer.Argument(..., help="instance file (Andersen-Pavlikov-Toffolo format: 'm n mu', "
+    instance: str = typer.Argument(..., help="instance file (Andersen-Pavlikov-Toffolo format: 'm n mu', "
                                               "n values, m*n lines 'i j p')"),
     solver: str = typer.Option("auto", "--solver", help=f"one of: {', '.join(SOLVERS)}"),
     time_limit_s: Optional[float] = typer.Option(None, "--time-limit-s",
@@ -38,7 +38,7 @@ def wta_command(
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
     """Assign weapons to targets, minimising the expected surviving target value."""
-    result = solve_instance(instance, solver, time_limit_s, seed)
+    result = solve_instance(input_path(instance, "INSTANCE"), solver, time_limit_s, seed)
 
     def render(res: dict) -> None:
         lb = "none proven" if res["lower_bound"] is None else f"{res['lower_bound']:.6f}"
