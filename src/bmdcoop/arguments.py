@@ -13,26 +13,22 @@ from collections.abc import Iterable
 from typing import Any
 
 from bmdcoop.errors import InputError
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+from bmdcoop.errors import shown as _shown
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, _numbers.Real) and not isinstance(value, bool)
+    return isinstance(value, _numbers.Real) and not isinstance(value, bool) and type(value).__name__ != "bool_"
 
 
 def number(name: str, value: Any, lo: float | None = None, hi: float | None = None, *,
-           lo_open: bool = False, unit: str = "") -> float:
-    """A finite real number (not a bool, not a str) in [lo, hi] ((lo, hi] with `lo_open`)."""
+           lo_open: bool = False, hi_open: bool = False, unit: str = "") -> float:
+    """A finite real number (not a bool, not a str) in [lo, hi]; `lo_open`, `hi_open` leave an end out."""
     allowed = (f"{'(' if lo_open else '['}{'-inf' if lo is None else f'{lo:g}'}, "
-               f"{'inf' if hi is None else f'{hi:g}'}]{' ' + unit if unit else ''}")
+               f"{'inf' if hi is None else f'{hi:g}'}{')' if hi_open else ']'}{' ' + unit if unit else ''}")
     if not _is_number(value):
         raise InputError(f"{name} must be a number in {allowed}, got {type(value).__name__} {_shown(value)}")
     x = float(value)
-    if not math.isfinite(x) or (lo is not None and (x <= lo if lo_open else x < lo)) or (hi is not None and x > hi):
+    if not math.isfinite(x) or (lo is not None and (x <= lo if lo_open else x < lo)) or (hi is not None and (x >= hi if hi_open else x > hi)):
         raise InputError(f"{name} = {_shown(value)} is not allowed: must be a finite number in {allowed}")
     return x
 
@@ -103,6 +99,7 @@ def number_list(name: str, value: Any, lo: float | None = None, hi: float | None
 
 
 def flag(name: str, value: Any) -> bool:
-    if not isinstance(value, bool):
+    """True or False only (numpy's bool too): 1 and "no" are refused."""
+    if not isinstance(value, bool) and type(value).__name__ != "bool_":
         raise InputError(f"{name} must be True or False, got {_shown(value)}")
-    return value
+    return bool(value)

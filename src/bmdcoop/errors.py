@@ -6,7 +6,6 @@ non-physical number, an impossible geometry. Everything else is an internal erro
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Iterable
 
 
@@ -36,73 +35,8 @@ def unknown_name(kind: str, name: str, known: Iterable[str]) -> InputError:
     return InputError(f"unknown {kind} '{shown_name}'{hint} (known: {', '.join(known)})")
 
 
-# ----------------------------------------------------------------------------- argument checks
-# Public functions check their arguments with these, so a notebook user gets the same one clear
-# message as the command line: the argument named, what it got, what is allowed.
-
+# ----------------------------------------------------------------------------- messages
 def shown(value, limit: int = 60) -> str:
     """A short repr of a value for a message (a 100 kB argument is not echoed whole)."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _is_number(value) -> bool:
-    import numbers
-
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and not (
-        type(value).__name__ == "bool_")
-
-
-def check_number(value, name: str, *, lo: float | None = None, hi: float | None = None,
-                 lo_open: bool = True, hi_open: bool = False, unit: str = "") -> float:
-    """`value` as a finite float within the bounds (open or closed), else `InputError` naming `name`.
-    Booleans and text are refused: `True` is not an angle."""
-    if not _is_number(value):
-        raise InputError(f"{name} must be a number{' in ' + unit if unit else ''} (got {shown(value)})")
-    x = float(value)
-    below = lo is not None and (x <= lo if lo_open else x < lo)
-    above = hi is not None and (x >= hi if hi_open else x > hi)
-    if not math.isfinite(x) or below or above:
-        left = "" if lo is None else ("(" if lo_open else "[") + f"{lo:g}"
-        right = "" if hi is None else f"{hi:g}" + (")" if hi_open else "]")
-        allowed = f"{left}, {right}" if lo is not None and hi is not None else (
-            f"> {lo:g}" if lo is not None and lo_open else f">= {lo:g}" if lo is not None else
-            f"< {hi:g}" if hi is not None and hi_open else f"<= {hi:g}" if hi is not None else "")
-        raise InputError(f"{name} = {shown(value)} is not allowed: must be a finite number"
-                         + (f" {allowed}" if allowed else "") + (f" {unit}" if unit else ""))
-    return x
-
-
-def check_count(value, name: str, *, lo: int, hi: int) -> int:
-    """`value` as a whole number in [lo, hi] (an int, not a bool or 1.5)."""
-    import numbers
-
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise InputError(f"{name} must be a whole number in [{lo}, {hi}] (got {shown(value)})")
-    if not lo <= int(value) <= hi:
-        raise InputError(f"{name} = {int(value)} is not allowed: must be in [{lo}, {hi}]")
-    return int(value)
-
-
-def check_flag(value, name: str) -> bool:
-    """`value` as a bool: True or False only."""
-    if not isinstance(value, bool) and type(value).__name__ != "bool_":
-        raise InputError(f"{name} must be True or False (got {shown(value)})")
-    return bool(value)
-
-
-def check_latlon(value, name: str, what: str | None = None) -> tuple[float, float]:
-    """A (lat, lon) pair in degrees: two numbers, latitude in [-90, 90], longitude in [-180, 360]."""
-    what = what or name
-    try:
-        pair = tuple(value) if not isinstance(value, (str, bytes, dict)) else None
-    except TypeError:
-        pair = None
-    if pair is None or len(pair) != 2 or not all(_is_number(v) for v in pair):
-        raise InputError(f"{name} must be (lat_deg, lon_deg), two numbers in degrees (got {shown(value)})")
-    lat, lon = float(pair[0]), float(pair[1])
-    if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
-        raise InputError(f"{what} latitude {lat} is outside [-90, 90] degrees")
-    if not (math.isfinite(lon) and -180.0 <= lon <= 360.0):
-        raise InputError(f"{what} longitude {lon} is outside [-180, 360] degrees")
-    return lat, lon

@@ -20,7 +20,8 @@ from bmdcoop.catalog.entries import InterceptorEntry
 from bmdcoop.catalog.located import entry_error
 from bmdcoop.engagement.ideal_limits import (SWEEP_MAX_ALT_M, SWEEP_MAX_FLIGHT_S, ideal_apex_alt_m,
                                              ideal_apex_time_s, ideal_range_m)
-from bmdcoop.errors import InputError, check_count, check_flag, shown
+from bmdcoop import arguments as _args
+from bmdcoop.errors import InputError, shown
 from bmdcoop.physics import earth as _earth
 
 
@@ -148,9 +149,9 @@ def interceptor_spec(name: str | InterceptorSpec, catalog: _catalog.Catalog | No
             if not isinstance(value, str):
                 raise InputError(f"interceptor name must be text (got {shown(value)})")
         elif key == "exo":
-            check_flag(value, "exo")
+            _args.flag("exo", value)
         elif key == "stages":
-            check_count(value, "stages", lo=1, hi=4)
+            _args.count("stages", value, lo=1, hi=4)
         elif isinstance(value, bool) or not isinstance(value, (int, float)):
             # the values themselves are checked by the catalog's entry model, below
             raise InputError(f"{key} must be a number in SI units (got {shown(value)})")

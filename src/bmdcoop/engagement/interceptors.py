@@ -44,7 +44,8 @@ from bmdcoop.engagement.interceptor_spec import (InterceptorSpec, interceptor_na
 from bmdcoop.engagement.propulsion import (CD_MACH, EXHAUST_VELOCITY_MPS, KV_AREA_M2,  # noqa: F401
                                            REF_KICK_DEG, STRUCTURE_FRACTION, _fly, solve_ideal_dv,
                                            stage_table)
-from bmdcoop.errors import InputError, check_count, check_number
+from bmdcoop import arguments as _args
+from bmdcoop.errors import InputError
 from bmdcoop.physics import earth as _earth
 from bmdcoop.physics.propagate import Forces, Trajectories
 
@@ -263,22 +264,20 @@ def fly_out_fan(interceptor: str | InterceptorSpec, lat_deg: float, lon_deg: flo
       >>> fan.time_to_reach(p)[0]                                   # s after launch  # doctest: +SKIP
     """
     spec = interceptor_spec(interceptor)
-    lat_deg = check_number(lat_deg, "fly_out_fan: site latitude lat_deg", lo=-90.0, hi=90.0, lo_open=False,
-                           unit="deg")
-    lon_deg = check_number(lon_deg, "fly_out_fan: site longitude lon_deg", lo=-180.0, hi=360.0, lo_open=False,
-                           unit="deg")
-    alt_m = check_number(alt_m, "fly_out_fan: site height alt_m", lo=-1.0e4, hi=1.0e6, lo_open=False, unit="m")
+    lat_deg = _args.number("fly_out_fan: site latitude lat_deg", lat_deg, lo=-90.0, hi=90.0, unit="deg")
+    lon_deg = _args.number("fly_out_fan: site longitude lon_deg", lon_deg, lo=-180.0, hi=360.0, unit="deg")
+    alt_m = _args.number("fly_out_fan: site height alt_m", alt_m, lo=-1.0e4, hi=1.0e6, unit="m")
     if not isinstance(forces, Forces):
         raise InputError(f"fly_out_fan: forces must be a bmdcoop.physics.propagate.Forces (got {type(forces).__name__})")
     if n_azimuths is None:
         n_azimuths = 8 if forces.rotation else 1
     # the raster and the fan grow with these: bounds keep a call within memory (a 400 x 200 raster is the default)
-    n_azimuths = check_count(n_azimuths, "fly_out_fan: n_azimuths", lo=1, hi=360)
-    n_range = check_count(n_range, "fly_out_fan: n_range", lo=8, hi=4000)
-    n_alt = check_count(n_alt, "fly_out_fan: n_alt", lo=8, hi=4000)
+    n_azimuths = _args.count("fly_out_fan: n_azimuths", n_azimuths, lo=1, hi=360)
+    n_range = _args.count("fly_out_fan: n_range", n_range, lo=8, hi=4000)
+    n_alt = _args.count("fly_out_fan: n_alt", n_alt, lo=8, hi=4000)
     if sample_dt_s is None:
         sample_dt_s = float(min(2.0, max(0.25, spec.burn_time_s / 20.0)))
-    sample_dt_s = check_number(sample_dt_s, "fly_out_fan: sample_dt_s", lo=0.01, hi=60.0, lo_open=False, unit="s")
+    sample_dt_s = _args.number("fly_out_fan: sample_dt_s", sample_dt_s, lo=0.01, hi=60.0, unit="s")
     return _fan_cached(spec, float(lat_deg), float(lon_deg), float(alt_m), forces, int(n_azimuths), int(n_range),
                        int(n_alt), float(sample_dt_s), bool(keep_trajectories))
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bmdcoop.errors import InputError, OutOfRangeError, check_flag, check_latlon, check_number
+from bmdcoop import arguments as _args
+from bmdcoop.errors import InputError, OutOfRangeError
 from bmdcoop.physics import earth as _earth
 from bmdcoop.physics.kepler import kepler_flight, kepler_for_apogee, kepler_min_energy, kepler_speed_for_angle
 from bmdcoop.physics.newton import Evaluation, Knobs, Problem, solve
@@ -90,27 +91,26 @@ def trajectory(range_km: float | None = None, *, min_energy: bool = False, apoge
       (4113, 458.8)
     """
     _earth.check_earth(earth)
-    min_energy = check_flag(min_energy, "min_energy")
-    rotation, drag = check_flag(rotation, "rotation"), check_flag(drag, "drag")
+    min_energy = _args.flag("min_energy", min_energy)
+    rotation, drag = _args.flag("rotation", rotation), _args.flag("drag", drag)
     if apogee_km is not None:
-        apogee_km = check_number(apogee_km, "apogee_km", lo=0.0, unit="km")
+        apogee_km = _args.number("apogee_km", apogee_km, lo=0.0, unit="km", lo_open=True)
     if flight_path_angle_deg is not None:
-        flight_path_angle_deg = check_number(flight_path_angle_deg, "flight_path_angle_deg", lo=0.0, hi=90.0,
-                                             hi_open=True, unit="deg")
+        flight_path_angle_deg = _args.number("flight_path_angle_deg", flight_path_angle_deg, lo=0.0, hi=90.0, hi_open=True, unit="deg", lo_open=True)
     if range_km is not None:
-        range_km = check_number(range_km, "range_km", lo=0.0, unit="km")
+        range_km = _args.number("range_km", range_km, lo=0.0, unit="km", lo_open=True)
     if azimuth_deg is not None:
-        azimuth_deg = check_number(azimuth_deg, "azimuth_deg", unit="deg")
+        azimuth_deg = _args.number("azimuth_deg", azimuth_deg, unit="deg")
     if sample_dt_s is not None:
-        sample_dt_s = check_number(sample_dt_s, "sample_dt_s", lo=0.0, unit="s")
+        sample_dt_s = _args.number("sample_dt_s", sample_dt_s, lo=0.0, unit="s", lo_open=True)
     chosen = [min_energy, apogee_km is not None, flight_path_angle_deg is not None]
     if sum(chosen) != 1:
         raise InputError("choose exactly one trajectory: min-energy, a loft apogee (km) or a flight-path angle (deg)")
-    lat0, lon0 = check_latlon(launch, "launch")
+    lat0, lon0 = _args.latlon("launch", launch)
     if to is not None:
         if range_km is not None or azimuth_deg is not None:
             raise InputError("give either an aimpoint (to) or a range and azimuth, not both")
-        to = check_latlon(to, "to", "aimpoint")
+        to = _args.latlon("to (the aimpoint)", to)
         s, az_t, _ = _earth.geodesic_inverse_azimuths(lat0, lon0, to[0], to[1], earth)
         range_m, target_az = float(s), np.array([float(az_t)])
         az0 = float(az_t)

@@ -38,7 +38,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bmdcoop.errors import InputError, OutOfRangeError, check_flag, check_latlon, check_number, shown
+from bmdcoop import arguments as _args
+from bmdcoop.errors import InputError, OutOfRangeError, shown
 from bmdcoop.physics import boost
 from bmdcoop.physics import earth as _earth
 from bmdcoop.physics.earth import geodesic_inverse_azimuths as _inverse
@@ -231,8 +232,8 @@ def max_range_km(missile, launch=(0.0, 0.0), azimuth_deg=0.0, *, forces: Forces 
     """Maximum ground range (km) of a missile launched from `launch` on `azimuth_deg` (full burn);
     `payload_kg` replaces the catalog payload, `catalog` resolves the name (`boost.missile`)."""
     m = boost.missile(missile, payload_kg=payload_kg, catalog=catalog)
-    lat, lon = check_latlon(launch, "launch")
-    az = check_number(azimuth_deg, "azimuth_deg", unit="deg")
+    lat, lon = _args.latlon("launch", launch)
+    az = _args.number("azimuth_deg", azimuth_deg, unit="deg")
     _check_forces(forces)
     return float(_max_range(m, np.atleast_1d(lat), np.atleast_1d(lon), np.atleast_1d(az), forces)[0][0]) / 1e3
 
@@ -277,7 +278,7 @@ def flyout_many(missile, launch_lat_deg, launch_lon_deg, target_lat_deg, target_
     lat, lon, tlat, tlon = _points(launch_lat_deg, launch_lon_deg, target_lat_deg, target_lon_deg)
     _check_forces(forces)
     if sample_dt_s is not None:
-        sample_dt_s = check_number(sample_dt_s, "sample_dt_s", lo=0.0, unit="s")
+        sample_dt_s = _args.number("sample_dt_s", sample_dt_s, lo=0.0, unit="s", lo_open=True)
     _earth.check_latlon(lat, lon, "launch")
     _earth.check_latlon(tlat, tlon, "aimpoint")
     mode = _mode_of(trajectory, apogee_km, flight_path_angle_deg)
@@ -433,18 +434,18 @@ def flyout(missile, launch: tuple[float, float] = (0.0, 0.0), *, to: tuple[float
       True
     """
     m = boost.missile(missile, payload_kg=payload_kg, catalog=catalog)
-    lat0, lon0 = check_latlon(launch, "launch")
-    max_range = check_flag(max_range, "max_range")
+    lat0, lon0 = _args.latlon("launch", launch)
+    max_range = _args.flag("max_range", max_range)
     _check_forces(forces)
     if sample_dt_s is not None:
-        sample_dt_s = check_number(sample_dt_s, "sample_dt_s", lo=0.0, unit="s")
+        sample_dt_s = _args.number("sample_dt_s", sample_dt_s, lo=0.0, unit="s", lo_open=True)
     if azimuth_deg is not None:
-        azimuth_deg = check_number(azimuth_deg, "azimuth_deg", unit="deg")
+        azimuth_deg = _args.number("azimuth_deg", azimuth_deg, unit="deg")
     if to is not None:
-        to = check_latlon(to, "to", "aimpoint")
+        to = _args.latlon("to (the aimpoint)", to)
     if range_km is not None:
         # half the meridian: farther aimpoints are nearer the other way round
-        range_km = check_number(range_km, "range_km", lo=0.0, hi=20_004.0, unit="km")
+        range_km = _args.number("range_km", range_km, lo=0.0, hi=20_004.0, unit="km", lo_open=True)
     given = [to is not None, range_km is not None, max_range]
     if sum(given) != 1:
         raise InputError("choose exactly one of: an aimpoint (to / --to), a range (range_km / --range-km) "
