@@ -19,6 +19,29 @@ from pathlib import Path
 
 HANG_GUARD_S = 30.0
 
+# a user catalog with one missile: Forden's (2007) Scud-B, the issue-11 user-catalog example
+FORDEN_SCUD = """\
+references:
+  forden2007: {cite: "G. Forden, 'GUI_Missile_Flyout', Science & Global Security 15 (2007) 133-146", year: 2007}
+missiles:
+  scud-b-forden:
+    ref: forden2007
+    payload_kg: 1000
+    rv_separates: false
+    stages: [{propellant_kg: 3699, dry_kg: 1198, isp_s: 230, burn_s: 75, diameter_m: 0.84}]
+    cd_mach: {mach: [0.0, 0.85, 1.0, 1.2, 2.0, 4.5], cd: [0.20, 0.20, 0.27, 0.27, 0.20, 0.20]}
+    pitch: {vertical_s: 5.0, kick_s: 10.0, kick_deg: 10.0}
+"""
+BOMB = """a: &a ["x","x","x","x","x","x","x","x","x"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+"""
+
 
 @dataclasses.dataclass
 class Ran:

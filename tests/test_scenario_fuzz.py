@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from bmdcoop.errors import InputError
+from hostile_cases import BOMB
 from bmdcoop.scenario import Scenario, ScenarioError, load_scenario_text
 
 HANG_GUARD_S = 30.0   # a test only catches hangs; speed targets live in benchmarks (bmdcoop bench)
@@ -30,15 +31,6 @@ BASES = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in EXAMPLES]
 WRONG_VALUES = [None, True, -1, 0, 3.5, "", "x" * 300, [], {}, [1, 2], {"a": 1}, "nato", 1e308, -1e308,
                 10**400, 2**64, "1e999", "\u202etxet", "\U0001F680\u200b", "пуск", "ミサイル"]
 UNICODE = ["Варшава", "\u202e", "\u200b\u200d", "\U0001F4A5", "é" * 70, "\x85line", "\ufeffbom", "漢字"]
-BOMB = """a: &a ["x","x","x","x","x","x","x","x","x"]
-b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
-c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
-d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
-e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
-f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
-g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
-h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
-"""
 HOSTILE = ["!!python/object/apply:os.system ['echo pwned']", "!!python/name:os.system", "!!binary aGk=",
             "!!set {a, b}", "!custom 3", "&x [*x]", "*undefined", "{a: 1, a: 2}", "<<: [1, 2]"]
 
