@@ -13,6 +13,7 @@ import math
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -65,9 +66,7 @@ class Ran:
 def run_cli(*args: str, cwd: Path | None = None, guard_s: float = HANG_GUARD_S, stdin: str | None = None,
             env: dict | None = None) -> Ran:
     """`python -m bmdcoop ARGS` in a child process; kills it and fails the test past `guard_s`.
-
-    The child is reaped with os.wait4, so `peak_rss_mib` is that command's own peak resident
-    memory (not the test process's, nor the largest child so far)."""
+    `peak_rss_mib` is that command's own peak resident memory (VmHWM), not the test process's."""
     return _run_child([sys.executable, "-m", "bmdcoop", *args], tuple(args), cwd=cwd, guard_s=guard_s, stdin=stdin,
                       env=env)
 
@@ -82,11 +81,40 @@ def run_python(code: str, *, cwd: Path | None = None, guard_s: float = HANG_GUAR
     return _run_child([sys.executable, "-c", wrapped], ("python", "-c", code), cwd=cwd, guard_s=guard_s, env=env)
 
 
+# The child's own peak memory. Not rusage: Linux carries the parent's resident size (pytest's, GBs
+# late in a run) into a forked child's ru_maxrss across exec. VmHWM of /proc/PID/status is the exec'd
+# process's own high-water mark: a sitecustomize in the child writes it at exit, and the wait loop
+# polls it meanwhile (for a child that dies without running atexit).
+_HWM_DIR = tempfile.mkdtemp(prefix="bmdcoop-hwm-")
+Path(_HWM_DIR, "sitecustomize.py").write_text(
+    "import atexit, os\n"
+    "def _hwm():\n"
+    "    try:\n"
+    "        kb = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]\n"
+    "        with open(os.environ['BMDCOOP_TEST_HWM_FILE'], 'a') as f:\n"
+    "            f.write(f'{os.getpid()} {kb}\\n')\n"
+    "    except (OSError, KeyError, IndexError):\n"
+    "        pass\n"
+    "if os.environ.get('BMDCOOP_TEST_HWM_FILE'):\n"
+    "    atexit.register(_hwm)\n", encoding="utf-8")
+
+
+def _vm_hwm_kib(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            return max([float(line.split()[1]) for line in f if line.startswith("VmHWM:")] or [0.0])
+    except (OSError, ValueError):
+        return 0.0
+
+
 def _run_child(cmd: list[str], args: tuple[str, ...], *, cwd, guard_s, stdin=None, env=None) -> Ran:
     started = time.monotonic()
+    hwm_file = Path(_HWM_DIR, f"hwm-{os.getpid()}-{time.monotonic_ns()}")
+    env = {**os.environ, **(env or {}), "BMDCOOP_TEST_HWM_FILE": str(hwm_file),
+           "PYTHONPATH": os.pathsep.join(filter(None, [_HWM_DIR, os.environ.get("PYTHONPATH")]))}
     proc = subprocess.Popen(cmd, cwd=cwd, text=True,
                             stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     chunks: dict[str, str] = {}
 
     def drain(name, stream):
@@ -102,8 +130,10 @@ def _run_child(cmd: list[str], args: tuple[str, ...], *, cwd, guard_s, stdin=Non
             proc.stdin.close()
         except BrokenPipeError:
             pass
+    peak_kib = 0.0
     while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        peak_kib = max(peak_kib, _vm_hwm_kib(proc.pid))
+        pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
         if time.monotonic() - started > guard_s:
@@ -111,11 +141,17 @@ def _run_child(cmd: list[str], args: tuple[str, ...], *, cwd, guard_s, stdin=Non
             os.wait4(proc.pid, 0)
             raise AssertionError(f"hang: `bmdcoop {_shown(args)}` ran past the {guard_s:.0f} s guard")
         time.sleep(0.02)
+    try:        # "pid kib" lines: the command's own (its worker processes, if any, add theirs)
+        lines = [line.split() for line in hwm_file.read_text().splitlines()]
+        peak_kib = max([peak_kib] + [float(kib) for p, kib in lines if int(p) == proc.pid])
+        hwm_file.unlink()
+    except (OSError, ValueError):
+        pass
     proc.returncode = os.waitstatus_to_exitcode(status)     # keeps Popen from waiting on a reaped pid
     for t in readers:
         t.join(5)
     return Ran(tuple(args), proc.returncode, chunks.get("out", ""), chunks.get("err", ""),
-               time.monotonic() - started, usage.ru_maxrss / 1024.0)
+               time.monotonic() - started, peak_kib / 1024.0)
 
 
 def _shown(args) -> str:
