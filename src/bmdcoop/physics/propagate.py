@@ -35,7 +35,6 @@ from bmdcoop.physics import earth as _earth
 from bmdcoop.physics.propagate_kernel import DOPRI_A, DOPRI_D, DOPRI_E, propagate_kernel
 
 G0_MPS2 = 9.80665
-MAX_SAMPLE_BYTES = 2 * 2**30   # sampled states of one propagate call: refused above this, before allocating
 
 
 @dataclass(frozen=True)
@@ -202,16 +201,12 @@ def propagate(r0_ecef_m, v0_ecef_mps, *, mass_kg=1000.0, area_m2=0.0, cd_mach=((
         if not (sample_dt_s > 0):
             raise InputError(f"sample_dt_s must be > 0, got {sample_dt_s}")
         n_samples = int(math.floor(t_max_s / sample_dt_s)) + 1
-        need = 2 * n * n_samples * 3 * 8       # sampled positions and velocities, float64
-        if need > MAX_SAMPLE_BYTES:
-            shortest = 2 * n * (t_max_s + 1) * 3 * 8 / MAX_SAMPLE_BYTES
-            raise InputError(f"sample_dt_s = {sample_dt_s:g} s would sample {n} trajectories {n_samples:,} times each "
-                             f"({need / 2**30:,.1f} GiB); the limit is {MAX_SAMPLE_BYTES / 2**30:g} GiB: use "
-                             f"sample_dt_s >= {shortest:.3g} s, or fewer trajectories at once")
         sample_dt = float(sample_dt_s)
         # positions and velocities, (n, samples, 3) each, sized before they are allocated
         _memory.check(f"sampling {n} trajectories every {sample_dt_s:g} s for up to {t_max_s:g} s ({n_samples:,} "
-                      "samples each)", 48.0 * n * n_samples, "use a coarser sample_dt_s or fewer trajectories")
+                      "samples each)", 48.0 * n * n_samples,
+                      f"use a coarser sample_dt_s (>= {48.0 * n * (t_max_s + 1) / _memory.budget_bytes():.3g} s) "
+                      "or fewer trajectories")
     else:
         n_samples, sample_dt = 0, 1.0
     out_sr = np.full((n, n_samples, 3), np.nan)
