@@ -17,20 +17,9 @@ import yaml
 from bmdcoop.cli import run_app
 from bmdcoop.scenario import ScenarioError, dump_scenario, load_scenario_text
 from bmdcoop.sensing.timeline import threat_paths
+from hostile_cases import FORDEN_SCUD as _FORDEN
 
-FORDEN_SCUD = """\
-references:
-  forden2007: {cite: "G. Forden, 'GUI_Missile_Flyout', Science & Global Security 15 (2007) 133-146", year: 2007}
-missiles:
-  scud-b-forden:
-    label: Forden's Scud-B
-    ref: forden2007
-    payload_kg: 1000
-    rv_separates: false
-    stages: [{propellant_kg: 3699, dry_kg: 1198, isp_s: 230, burn_s: 75, diameter_m: 0.84}]
-    cd_mach: {mach: [0.0, 0.85, 1.0, 1.2, 2.0, 4.5], cd: [0.20, 0.20, 0.27, 0.27, 0.20, 0.20]}
-    pitch: {vertical_s: 5.0, kick_s: 10.0, kick_deg: 10.0}
-"""
+FORDEN_SCUD = _FORDEN.replace("    ref: forden2007\n", "    label: Forden's Scud-B\n    ref: forden2007\n")
 FORDEN_BAND_KM = (260.0, 320.0)
 
 
