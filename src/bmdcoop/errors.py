@@ -31,12 +31,17 @@ def unknown_name(kind: str, name: str, known: Iterable[str]) -> InputError:
     name = str(name)
     close = difflib.get_close_matches(name[:200], known, n=1, cutoff=0.5)
     hint = f"; did you mean '{close[0]}'?" if close else ""
-    shown_name = name if len(name) <= 80 else name[:77] + "..."   # a 100 kB argument is not echoed whole
-    return InputError(f"unknown {kind} '{shown_name}'{hint} (known: {', '.join(known)})")
+    return InputError(f"unknown {kind} '{clip(name, 77)}'{hint} (known: {', '.join(known)})")
 
 
 # ----------------------------------------------------------------------------- messages
+def clip(text: object, limit: int = 80) -> str:
+    """`text` cut to `limit` characters + '...' when longer than `limit` + 3: how user text (a name,
+    a path, an argument) is echoed in a message - a 100 kB argument is not echoed whole."""
+    text = str(text)
+    return text if len(text) <= limit + 3 else text[:limit] + "..."
+
+
 def shown(value, limit: int = 60) -> str:
-    """A short repr of a value for a message (a 100 kB argument is not echoed whole)."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """A short repr of a value for a message, at most `limit` characters."""
+    return clip(repr(value), limit - 3)

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from bmdcoop.errors import InputError
+from bmdcoop.errors import InputError, clip
 
 
 def jsonable(obj: Any) -> Any:
@@ -28,8 +28,7 @@ def jsonable(obj: Any) -> Any:
 
 
 def _named(path: Path) -> str:
-    text = str(path)
-    return text if len(text) <= 83 else text[:80] + "..."
+    return clip(path, 80)
 
 
 def check_output_dir(out: str | os.PathLike, option: str = "--out", of: Path | None = None) -> Path:

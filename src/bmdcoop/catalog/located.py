@@ -16,7 +16,7 @@ import pydantic
 import yaml
 
 from bmdcoop.catalog.yamlio import MAX_BYTES, Located, YAMLLimitError, load_located
-from bmdcoop.errors import InputError
+from bmdcoop.errors import InputError, clip, shown
 
 
 class FileErrors(InputError):
@@ -51,7 +51,7 @@ def read_located(source: str | os.PathLike, what: str = "file",
         raise InputError(f"{what} file path is empty")
     path = Path(source)
     name = str(path)
-    shown = name if len(name) <= 200 else name[:197] + "..."
+    shown = clip(name, 197)
     try:
         size = path.stat().st_size
     except (OSError, ValueError) as exc:     # ValueError: a NUL byte in the path
@@ -104,8 +104,7 @@ def clean_loc(loc: tuple, data: Any, union_tags: Callable[[tuple, str], bool] = 
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shown(value, 60)
 
 
 def _looks_numeric(text: str) -> bool:

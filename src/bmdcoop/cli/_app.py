@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - older typer on plain click
     from click.utils import PacifyFlushWrapper
 
 from bmdcoop.errors import InputError, unknown_name
+from bmdcoop.errors import clip as _clip
 from bmdcoop.outputs import check_output_dir, jsonable as _jsonable
 
 app = typer.Typer(
@@ -125,8 +126,7 @@ MESSAGE_LINES = 40       # an error message longer than this is cut, saying how 
 
 def clip(text: object, limit: int = ECHO_CHARS) -> str:
     """`text` as typed, cut to `limit` characters with '...' (how user text is echoed in messages)."""
-    text = str(text)
-    return text if len(text) <= limit + 3 else text[:limit] + "..."
+    return _clip(text, limit)
 
 
 LINE_CHARS = 2000        # a message line is cut here: room for every catalog name, never for a 100 KB echo

@@ -8,7 +8,7 @@ import typer
 
 from bmdcoop import catalog as cat
 from bmdcoop.catalog.describe import describe, listing
-from bmdcoop.cli._app import CATALOG_HELP, app, emit, user_catalog
+from bmdcoop.cli._app import CATALOG_HELP, app, clip, emit, user_catalog
 from bmdcoop.errors import InputError
 
 WIDTH = 80
@@ -34,7 +34,7 @@ def catalog_listing(kind: str | None = None, catalog: cat.Catalog = cat.PACKAGE)
 
 def _short(value: Any, width: int) -> str:
     text = f"{value:g}" if isinstance(value, float) else str(value)
-    return text if len(text) <= width else text[: width - 3] + "..."
+    return clip(text, width - 3)
 
 
 def _wrap(text: str, indent: str) -> str:
