@@ -12,6 +12,8 @@ import numbers as _numbers
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 from bmdcoop.errors import InputError
 from bmdcoop.errors import shown as _shown
 
@@ -103,3 +105,25 @@ def flag(name: str, value: Any) -> bool:
     if not isinstance(value, bool) and type(value).__name__ != "bool_":
         raise InputError(f"{name} must be True or False, got {_shown(value)}")
     return bool(value)
+
+
+def number_array(name: str, value: Any, dtype=float, what: str = "a number or an array of numbers") -> np.ndarray:
+    """Numbers as an array (a number, a list or an array of ints or floats), cast to `dtype` (None:
+    kept). Text, True/False (alone, as an array, or mixed into a list) and other objects are refused:
+    numpy would read '3' as text or True as 1."""
+    if isinstance(value, (str, bytes)):
+        raise InputError(f"{name} must be {what}, got a str {_shown(value)}")
+    try:
+        raw = np.asarray(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be {what} (got {_shown(value)})") from None
+    if raw.dtype == object and raw.size:      # a list mixing numbers with something else
+        if any(isinstance(x, (bool, np.bool_)) or not _is_number(x) for x in raw.ravel()):
+            raise InputError(f"{name} must be {what}, not True/False or text (got {_shown(value)})")
+        raw = raw.astype(float)
+    elif isinstance(value, (list, tuple)) and raw.dtype.kind in "iuf" and any(
+            isinstance(x, (bool, np.bool_)) for x in np.asarray(value, dtype=object).ravel()):
+        raise InputError(f"{name} must be {what}, not True/False (got {_shown(value)})")
+    if raw.dtype.kind not in "iuf":
+        raise InputError(f"{name} must be {what}, not True/False or {raw.dtype} (got {_shown(value)})")
+    return raw if dtype is None else raw.astype(dtype)

@@ -327,12 +327,10 @@ def _points(*arrays):
     out = []
     names = ("launch latitude", "launch longitude", "aimpoint latitude", "aimpoint longitude")
     for name, a in zip(names, arrays):
-        arr = np.asarray(a)
-        if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-            raise InputError(f"{name} must be a number or an array of numbers in degrees (got {shown(a)})")
+        arr = _args.number_array(name, a, what="a number or an array of numbers in degrees")
         if arr.ndim > 1:
             raise InputError(f"{name} must be a number or a 1-D array (got shape {arr.shape})")
-        out.append(np.atleast_1d(arr.astype(float)))
+        out.append(np.atleast_1d(arr))
     # a latitude goes with its longitude: 2 latitudes and 1 longitude are a mistake, not a broadcast;
     # one launch point (or one aimpoint) against many of the other is what batches are for
     for k in (0, 2):
@@ -356,11 +354,9 @@ def _per_pair(value, n: int, name: str, scale: float, lo: float, hi: float):
     """An optional per-pair figure (a number or (n,) array) in SI units, checked to lie in (lo, hi)."""
     if value is None:
         return None
-    arr = np.asarray(value)
-    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-        raise InputError(f"{name} must be a number (got {shown(value)})")
+    arr = _args.number_array(name, value, what="a number")
     try:
-        arr = np.broadcast_to(arr.astype(float), (n,)).copy()
+        arr = np.broadcast_to(arr, (n,)).copy()
     except ValueError:
         raise InputError(f"{name} must be one number or one per pair ({n}), got shape {arr.shape}") from None
     if np.any(~np.isfinite(arr) | (arr <= lo) | (arr >= hi)):

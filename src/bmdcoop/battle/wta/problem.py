@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bmdcoop import arguments as _args
 from bmdcoop.errors import InputError
 
 
@@ -31,7 +32,7 @@ class WTAProblem:
     target_ids: np.ndarray = field(default=None)  # (n_targets,) ids in the original problem
 
     def __post_init__(self):
-        values, pk, rounds = (_array(name, getattr(self, name), dtype)
+        values, pk, rounds = (_args.number_array(name, getattr(self, name), dtype, what="numbers (a list or array)")
                               for name, dtype in (("values", float), ("pk", float), ("rounds", None)))
         if values.ndim != 1 or pk.ndim != 2 or pk.shape[1] != values.size:
             raise InputError(f"pk must have shape (n_weapons, n_targets={values.size}); got {pk.shape}")
@@ -104,21 +105,6 @@ class WTAProblem:
 
 def _set(obj, name, value) -> None:
     object.__setattr__(obj, name, value)
-
-
-def _array(name: str, value, dtype) -> np.ndarray:
-    """A numeric array of a problem field; strs and bools are refused (numpy would read or cast them)."""
-    if isinstance(value, (str, bytes)):
-        raise InputError(f"{name} must be numbers (a list or array), got a str {value[:40]!r}")
-    try:
-        arr = np.asarray(value, dtype=dtype)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be numbers (a list or array), got {str(value)[:60]}") from None
-    mixed = not isinstance(value, np.ndarray) and any(isinstance(x, (bool, np.bool_))
-                                                     for x in np.asarray(value, dtype=object).ravel())
-    if arr.dtype == bool or arr.dtype.kind not in "iuf" or mixed:
-        raise InputError(f"{name} must be numbers, not True/False or {arr.dtype}")
-    return arr
 
 
 def _counts(a: np.ndarray, name: str) -> np.ndarray:
